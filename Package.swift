@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layout and import rules: see docs/architecture.md and DESIGN §7.
+// Each target owns one thing and imports only what it needs.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "renkei",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "renkei", targets: ["renkei"]),
+        .library(name: "RenkeiContracts", targets: ["RenkeiContracts"]),
+        .library(name: "RenkeiCodec", targets: ["RenkeiCodec"]),
+        .library(name: "RenkeiKafka", targets: ["RenkeiKafka"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "RenkeiContracts",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RenkeiCodec",
+            dependencies: ["RenkeiContracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RenkeiKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "renkei",
+            dependencies: [
+                "RenkeiContracts",
+                "RenkeiCodec",
+                "RenkeiKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RenkeiContractsTests",
+            dependencies: ["RenkeiContracts"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RenkeiCodecTests",
+            dependencies: ["RenkeiCodec", "RenkeiContracts"]
+        ),
+        .testTarget(
+            name: "RenkeiKafkaTests",
+            dependencies: ["RenkeiKafka"]
+        ),
+        .testTarget(
+            name: "RenkeiCLITests",
+            dependencies: ["RenkeiContracts"]
+        ),
+    ]
+)

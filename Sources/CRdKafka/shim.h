@@ -1,0 +1,7 @@
+#ifndef RENKEI_CRDKAFKA_SHIM_H
+#define RENKEI_CRDKAFKA_SHIM_H
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#endif

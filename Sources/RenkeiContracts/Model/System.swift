@@ -1,0 +1,67 @@
+/// A registered participant of the bus: a standard-conforming system, a custom-measure system, or an external one.
+public struct System: Sendable, Hashable {
+    /// 業務ID (`001`) or 独自施策システム等ID.
+    public var id: String
+    public var name: String
+    public var kind: SystemKind
+    public var zone: Zone
+    public var credentials: Credentials?
+    public var endpoints: Endpoints
+
+    public init(
+        id: String, name: String, kind: SystemKind, zone: Zone, credentials: Credentials? = nil,
+        endpoints: Endpoints = Endpoints()
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.zone = zone
+        self.credentials = credentials
+        self.endpoints = endpoints
+    }
+}
+
+public enum SystemKind: String, Sendable, Hashable, CaseIterable {
+    /// A standard-conforming system (標準準拠システム).
+    case standard
+    /// A custom-measure system (独自施策システム) the municipality built for its own policies.
+    case custom
+    /// A system outside the municipality's core business systems.
+    case external
+}
+
+/// The network zone a system lives in.
+public enum Zone: String, Sendable, Hashable, CaseIterable {
+    /// マイナンバー利用事務系: may receive 個人番号.
+    case mynumber
+    /// Every other zone: never receives 個人番号.
+    case general
+}
+
+/// How a system authenticates: its OAuth client id and the SHA-256 of its secret. The secret itself is never stored.
+public struct Credentials: Sendable, Hashable {
+    public var clientID: String
+    /// Lowercase hex SHA-256 of the client secret.
+    public var secretSHA256: String
+
+    public init(clientID: String, secretSHA256: String) {
+        self.clientID = clientID
+        self.secretSHA256 = secretSHA256
+    }
+}
+
+/// Where the bus reaches a system, for the delivery methods that need it.
+public struct Endpoints: Sendable, Hashable {
+    /// Push deliveries are POSTed here.
+    public var webhook: String?
+    /// Queries (照会) addressed to this system as provider are sent here.
+    public var query: String?
+    /// File deliveries are written under this location (a directory path or object-storage prefix).
+    public var storage: String?
+
+    public init(webhook: String? = nil, query: String? = nil, storage: String? = nil) {
+        self.webhook = webhook
+        self.query = query
+        self.storage = storage
+    }
+}
