@@ -1,0 +1,186 @@
+import Dispatch
+import Synchronization
+
+/// The bounded hand-off between the consumer's poll thread and the application, plus the offset bookkeeping that
+/// must change atomically with it: what was handed out, what the application marked processed, what is
+/// committed, and which partitions this member owns.
+final class BatchChannel: Sendable {
+    struct Offsets {
+        var assigned: Set<KafkaTopicPartition> = []
+        var handedOut: [KafkaTopicPartition: Int64] = [:]
+        var processed: [KafkaTopicPartition: Int64] = [:]
+        var committed: [KafkaTopicPartition: Int64] = [:]
+    }
+
+    private struct State {
+        var buffer: [MessageBatchStorage] = []
+        var waiters: [CheckedContinuation<MessageBatchStorage?, any Error>] = []
+        var finished = false
+        var failure: KafkaError? = nil
+        var offsets = Offsets()
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+    private let spaceSignal = DispatchSemaphore(value: 0)
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    // MARK: poll thread side
+
+    /// Blocks the poll thread up to `timeoutMilliseconds` while the buffer is full. Returns `true` if there is room.
+    func waitForRoom(timeoutMilliseconds: Int) -> Bool {
+        if state.withLock({ $0.buffer.count < capacity }) { return true }
+        _ = spaceSignal.wait(timeout: .now() + .milliseconds(timeoutMilliseconds))
+        return state.withLock { $0.buffer.count < capacity }
+    }
+
+    /// Hands a batch to a waiting reader or buffers it.
+    func push(_ batch: MessageBatchStorage) {
+        let waiter = state.withLock { state -> CheckedContinuation<MessageBatchStorage?, any Error>? in
+            if state.finished { return nil }
+            if !state.waiters.isEmpty {
+                Self.recordHandedOut(batch, in: &state.offsets)
+                return state.waiters.removeFirst()
+            }
+            state.buffer.append(batch)
+            return nil
+        }
+        waiter?.resume(returning: batch)
+    }
+
+    /// Ends the sequence: readers get `nil` (or `failure`) once the buffer is drained.
+    func finish(failure: KafkaError? = nil) {
+        let waiters = state.withLock { state -> [CheckedContinuation<MessageBatchStorage?, any Error>] in
+            state.finished = true
+            if state.failure == nil { state.failure = failure }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters {
+            if let failure { waiter.resume(throwing: failure) } else { waiter.resume(returning: nil) }
+        }
+    }
+
+    /// Drops buffered (not yet handed out) messages of `partitions`: they belong to another member now, or to a
+    /// new position after a seek.
+    func purge(_ partitions: Set<KafkaTopicPartition>) {
+        guard !partitions.isEmpty else { return }
+        state.withLock { state in
+            state.buffer = state.buffer.compactMap { batch in
+                batch.partitions.isDisjoint(with: partitions) ? batch : batch.removing(partitions)
+            }
+        }
+        spaceSignal.signal()
+    }
+
+    // MARK: application side
+
+    /// The next batch, waiting if none is buffered; `nil` after ``finish(failure:)``.
+    func next() async throws -> MessageBatchStorage? {
+        try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<MessageBatchStorage?, any Error>) in
+            enum Action {
+                case resume(MessageBatchStorage?)
+                case fail(KafkaError)
+                case wait
+            }
+            let action = state.withLock { state -> Action in
+                if !state.buffer.isEmpty {
+                    let batch = state.buffer.removeFirst()
+                    Self.recordHandedOut(batch, in: &state.offsets)
+                    return .resume(batch)
+                }
+                if state.finished {
+                    if let failure = state.failure { return .fail(failure) }
+                    return .resume(nil)
+                }
+                state.waiters.append(continuation)
+                return .wait
+            }
+            switch action {
+            case .resume(let batch):
+                spaceSignal.signal()
+                continuation.resume(returning: batch)
+            case .fail(let error):
+                continuation.resume(throwing: error)
+            case .wait:
+                break
+            }
+        }
+    }
+
+    private static func recordHandedOut(_ batch: MessageBatchStorage, in offsets: inout Offsets) {
+        for entry in batch.nextOffsets {
+            offsets.handedOut[entry.topicPartition] = max(
+                offsets.handedOut[entry.topicPartition] ?? .min, entry.offset.rawValue)
+        }
+    }
+
+    // MARK: offsets
+
+    /// Records that the application processed everything up to these next offsets. Ignores partitions this
+    /// member no longer owns, so a late mark never moves another member's position.
+    func markProcessed(_ nextOffsets: [KafkaPartitionOffset]) {
+        state.withLock { state in
+            for entry in nextOffsets where state.offsets.assigned.contains(entry.topicPartition) {
+                state.offsets.processed[entry.topicPartition] = max(
+                    state.offsets.processed[entry.topicPartition] ?? .min, entry.offset.rawValue)
+            }
+        }
+    }
+
+    /// Processed offsets not yet committed, limited to `partitions` if given.
+    func uncommitted(in partitions: Set<KafkaTopicPartition>? = nil) -> [KafkaPartitionOffset] {
+        state.withLock { state in
+            state.offsets.processed.compactMap { partition, offset in
+                guard state.offsets.assigned.contains(partition) else { return nil }
+                if let partitions, !partitions.contains(partition) { return nil }
+                if let committed = state.offsets.committed[partition], committed >= offset { return nil }
+                return KafkaPartitionOffset(partition, offset: .offset(offset))
+            }
+        }
+    }
+
+    /// Records a successful commit.
+    func recordCommitted(_ offsets: [KafkaPartitionOffset]) {
+        state.withLock { state in
+            for entry in offsets {
+                state.offsets.committed[entry.topicPartition] = max(
+                    state.offsets.committed[entry.topicPartition] ?? .min, entry.offset.rawValue)
+            }
+        }
+    }
+
+    /// `true` when every handed-out message of `partitions` was marked processed.
+    func isDrained(_ partitions: Set<KafkaTopicPartition>) -> Bool {
+        state.withLock { state in
+            partitions.allSatisfy { partition in
+                guard let handed = state.offsets.handedOut[partition] else { return true }
+                return (state.offsets.processed[partition] ?? .min) >= handed
+            }
+        }
+    }
+
+    /// Adds partitions to the owned set.
+    func assign(_ partitions: Set<KafkaTopicPartition>) {
+        state.withLock { $0.offsets.assigned.formUnion(partitions) }
+    }
+
+    /// Forgets partitions given up: their marks and positions no longer apply to this member.
+    func revoke(_ partitions: Set<KafkaTopicPartition>) {
+        state.withLock { state in
+            state.offsets.assigned.subtract(partitions)
+            for partition in partitions {
+                state.offsets.handedOut[partition] = nil
+                state.offsets.processed[partition] = nil
+                state.offsets.committed[partition] = nil
+            }
+        }
+    }
+
+    /// The partitions currently owned.
+    var assigned: Set<KafkaTopicPartition> { state.withLock { $0.offsets.assigned } }
+}

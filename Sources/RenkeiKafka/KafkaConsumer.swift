@@ -1,0 +1,209 @@
+import CRdKafka
+import Foundation
+public import Logging
+import Synchronization
+
+/// A Kafka consumer that hands messages to the application in batches.
+///
+/// One dedicated thread pulls up to ``KafkaConfiguration/ConsumerOptions/maxBatchSize`` messages per call from
+/// librdkafka and passes each batch through a bounded buffer (``KafkaConfiguration/ConsumerOptions/bufferedBatches``),
+/// so there is one hop per batch and fetching stops while the application is behind. Offsets are committed
+/// manually after processing (``commit(_:)``); on a rebalance the consumer waits (bounded) for batches already
+/// handed out, commits what was processed and drops buffered messages of the revoked partitions, so the library
+/// itself causes no duplicates. ``shutdown()`` commits and leaves the group at once.
+///
+/// Use ``subscribe(topics:)`` for a group, or ``assign(_:)`` to read from given offsets without one (a cursor feed).
+public final class KafkaConsumer: Sendable {
+    let client: KafkaClientHandle
+    let channel: BatchChannel
+    let rebalance: RebalanceHandler
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    private let started = Atomic<Bool>(false)
+    private let control = PollThreadControl()
+
+    private init(client: KafkaClientHandle, configuration: KafkaConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.channel = BatchChannel(capacity: configuration.consumer.bufferedBatches)
+        self.rebalance = RebalanceHandler(
+            channel: channel, logger: logger, drainTimeout: configuration.consumer.revokeDrainTimeout)
+    }
+
+    /// Creates a consumer. Nothing is fetched until ``subscribe(topics:)`` or ``assign(_:)``.
+    public static func make(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) -> KafkaConsumer {
+        let client = try KafkaClientHandle.make(role: .consumer, configuration: configuration, logger: logger) {
+            conf in
+            rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
+        }
+        rd_kafka_poll_set_consumer(client.pointer)
+        let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        let handler = consumer.rebalance
+        client.context.rebalanceHandler = { rk, code, partitions in handler.handle(rk, code, partitions) }
+        return consumer
+    }
+
+    deinit {
+        control.requestStop()
+    }
+
+    /// Joins the configured group and consumes `topics`; partitions arrive through rebalances.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        guard configuration.consumer.groupID != nil else {
+            throw .configuration(key: "group.id", reason: "subscribe needs consumer.groupID; use assign(_:) without a group")
+        }
+        guard !topics.isEmpty else { throw .configuration(key: "topics", reason: "subscribe needs at least one topic") }
+        let list = TopicPartitionList.make(topics.map { KafkaPartitionOffset(topic: $0, partition: -1, offset: .committed) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_subscribe(client.pointer, list)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code: KafkaError.Code(code), context: "subscribe to \(topics)")
+        }
+        startPolling()
+    }
+
+    /// Reads exactly these partitions from these offsets, without group membership (replaces any earlier
+    /// assignment). Offsets may be concrete or ``KafkaOffset/beginning`` / ``KafkaOffset/end``.
+    public func assign(_ positions: [KafkaPartitionOffset]) throws(KafkaError) {
+        let partitions = Set(positions.map(\.topicPartition))
+        let previous = channel.assigned
+        let code = TopicPartitionList.with(positions) { rd_kafka_assign(client.pointer, $0) }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code: KafkaError.Code(code), context: "assign \(positions)")
+        }
+        channel.purge(previous)
+        channel.revoke(previous)
+        channel.assign(partitions)
+        startPolling()
+    }
+
+    /// Moves assigned partitions to new offsets; buffered messages of those partitions are dropped.
+    public func seek(_ positions: [KafkaPartitionOffset]) async throws(KafkaError) {
+        let client = self.client
+        let timeout = configuration.operationTimeout
+        channel.purge(Set(positions.map(\.topicPartition)))
+        try await runBlocking { () throws(KafkaError) in
+            try TopicPartitionList.with(positions) { list throws(KafkaError) in
+                if let error = rd_kafka_seek_partitions(client.pointer, list, timeout.milliseconds) {
+                    throw KafkaError(consuming: error, context: "seek")
+                }
+                if let error = TopicPartitionList.firstError(list, context: "seek") { throw error }
+            }
+        }
+        channel.purge(Set(positions.map(\.topicPartition)))
+    }
+
+    /// The partitions this consumer currently owns.
+    public var assignment: Set<KafkaTopicPartition> { channel.assigned }
+
+    /// The next batch; `nil` after ``shutdown()``. Throws if the consumer hit a fatal error.
+    public func nextBatch() async throws -> KafkaMessageBatch? {
+        guard let storage = try await channel.next() else { return nil }
+        return KafkaMessageBatch(storage: storage)
+    }
+
+    /// The batches as an async sequence (one iterator at a time).
+    public var batches: Batches { Batches(consumer: self) }
+
+    /// Records that `batch` was processed; the offsets are committed by the next ``commit()``, on revocation and
+    /// on shutdown.
+    public func markProcessed(_ batch: KafkaMessageBatch) {
+        channel.markProcessed(batch.nextOffsets)
+    }
+
+    /// Marks `batch` processed and commits synchronously.
+    public func commit(_ batch: KafkaMessageBatch) async throws(KafkaError) {
+        markProcessed(batch)
+        try await commit()
+    }
+
+    /// Commits every processed, not yet committed offset of owned partitions and waits for the broker.
+    /// A failure during a rebalance is retriable; the offsets are committed again on revocation.
+    public func commit() async throws(KafkaError) {
+        let offsets = channel.uncommitted()
+        guard !offsets.isEmpty else { return }
+        let client = self.client
+        try await runBlocking { () throws(KafkaError) in try Self.commitSync(client: client, offsets) }
+        channel.recordCommitted(offsets)
+    }
+
+    /// The group's committed offsets for `partitions`.
+    public func committedOffsets(for partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaPartitionOffset] {
+        let client = self.client
+        let timeout = configuration.operationTimeout
+        return try await runBlocking { () throws(KafkaError) in
+            try TopicPartitionList.with(partitions.map { KafkaPartitionOffset($0, offset: .committed) }) {
+                list throws(KafkaError) in
+                let code = rd_kafka_committed(client.pointer, list, timeout.milliseconds)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError(code: KafkaError.Code(code), context: "committed offsets")
+                }
+                return TopicPartitionList.entries(list)
+            }
+        }
+    }
+
+    static func commitSync(client: KafkaClientHandle, _ offsets: [KafkaPartitionOffset]) throws(KafkaError) {
+        try TopicPartitionList.with(offsets) { list throws(KafkaError) in
+            let code = rd_kafka_commit(client.pointer, list, 0)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError(code: KafkaError.Code(code), context: "commit \(offsets.count) offsets")
+            }
+            if let error = TopicPartitionList.firstError(list, context: "commit") { throw error }
+        }
+    }
+
+    /// Commits processed offsets, leaves the group (so its partitions move to other members at once), stops the
+    /// poll thread and ends ``batches``. Calling it again waits for the first call.
+    public func shutdown() async {
+        control.requestStop()
+        if !started.exchange(true, ordering: .acquiringAndReleasing) {
+            // Never polled: close here, off the cooperative pool.
+            let client = self.client
+            let rebalance = self.rebalance
+            let channel = self.channel
+            _ = try? await runBlocking { () throws(KafkaError) in
+                rebalance.isClosing.store(true, ordering: .releasing)
+                rd_kafka_consumer_close(client.pointer)
+                channel.finish()
+            }
+            control.markExited()
+            return
+        }
+        await control.waitForExit()
+    }
+
+    private func startPolling() {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let loop = ConsumerPollLoop(
+            client: client, channel: channel, rebalance: rebalance, options: configuration.consumer, logger: logger)
+        let control = self.control
+        // The thread holds the loop and the control, never the consumer, so dropping the consumer stops it.
+        let thread = Thread {
+            loop.run(control: control)
+            control.markExited()
+        }
+        thread.name = "renkei.kafka.consumer"
+        thread.start()
+    }
+
+    /// The consumer's batches as an `AsyncSequence`.
+    public struct Batches: AsyncSequence, Sendable {
+        /// Each element is one batch.
+        public typealias Element = KafkaMessageBatch
+        let consumer: KafkaConsumer
+
+        /// Makes the iterator.
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+
+        /// Iterates batches until shutdown.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            /// The next batch, or `nil` after shutdown.
+            public mutating func next() async throws -> KafkaMessageBatch? {
+                try await consumer.nextBatch()
+            }
+        }
+    }
+}

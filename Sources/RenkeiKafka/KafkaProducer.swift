@@ -1,0 +1,216 @@
+import CRdKafka
+public import Logging
+import Synchronization
+
+/// An idempotent (`acks=all`) Kafka producer with a batch API.
+///
+/// ``send(_:)`` enqueues a whole batch across the C boundary in one go and returns once every message of it has
+/// an outcome; delivery reports are drained in batches by one background thread. When librdkafka's bounded
+/// in-flight queue (``KafkaConfiguration/ProducerOptions/maxInFlightMessages``) is full the sender suspends until
+/// acknowledgements free space, so memory stays bounded. Configure
+/// ``KafkaConfiguration/ProducerOptions/transactionalID`` to use ``transaction(_:)``.
+///
+/// Run it as a `Service` (see `KafkaProducer+Service.swift`) or call ``shutdown()`` when done.
+public final class KafkaProducer: Sendable {
+    let client: KafkaClientHandle
+    let pump: DeliveryPump
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    let isTransactional: Bool
+    let transactionGate = AsyncGate()
+    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let isShutDown = Atomic<Bool>(false)
+
+    /// A cached `rd_kafka_topic_t`, destroyed with the producer.
+    struct TopicHandle: @unchecked Sendable {
+        // Safe: topic handles are thread-safe in librdkafka and live as long as the producer.
+        let pointer: OpaquePointer
+    }
+
+    private init(client: KafkaClientHandle, configuration: KafkaConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.pump = DeliveryPump(client: client)
+        self.isTransactional = configuration.producer.transactionalID != nil
+    }
+
+    /// Creates a producer, starts its delivery-report thread and, when transactional, initialises transactions
+    /// (which needs the cluster: it fails with a retriable ``KafkaError`` after
+    /// ``KafkaConfiguration/operationTimeout`` if no broker answers).
+    public static func make(configuration: KafkaConfiguration, logger: Logger) async throws(KafkaError) -> KafkaProducer {
+        let client = try KafkaClientHandle.make(role: .producer, configuration: configuration, logger: logger) {
+            conf in
+            rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        }
+        let producer = KafkaProducer(client: client, configuration: configuration, logger: logger)
+        producer.pump.start()
+        if producer.isTransactional {
+            do {
+                try await producer.initTransactions()
+            } catch {
+                await producer.shutdown()
+                throw error
+            }
+        }
+        return producer
+    }
+
+    deinit {
+        for handle in topics.withLock({ $0.values }) { rd_kafka_topic_destroy(handle.pointer) }
+    }
+
+    /// Sends a batch and returns when every message has an outcome, in input order.
+    ///
+    /// Messages are enqueued without a suspension per message; the call suspends only when the in-flight bound is
+    /// reached. A message that cannot be enqueued (unknown partition, too large, producer in a fatal state, a
+    /// transactional producer outside a transaction) is reported as failed without stopping the others. Per-key
+    /// order holds within a partition because the producer is idempotent.
+    ///
+    /// Cancellation does not recall enqueued messages; the call still waits for their outcomes.
+    public func send(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> KafkaDeliveryReport {
+        let tracker = try await enqueue(messages)
+        await tracker.waitForAll()
+        return KafkaDeliveryReport(tracker: tracker)
+    }
+
+    /// Enqueues a batch and returns its tracker without waiting for acknowledgements.
+    func enqueue(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryTracker {
+        guard !isShutDown.load(ordering: .relaxed) else { throw .shutDown("send") }
+        if let fatal = pump.fatalError { throw fatal }
+        let tracker = DeliveryTracker(count: messages.count)
+        var index = 0
+        var lastTopic: String? = nil
+        var lastHandle: OpaquePointer? = nil
+        while index < messages.count {
+            let generation = pump.generation
+            var queueFull = false
+            while index < messages.count {
+                let message = messages[index]
+                if message.topic != lastTopic {
+                    lastTopic = message.topic
+                    lastHandle = topicHandle(message.topic)
+                }
+                let code = produce(message, topic: lastHandle!, opaque: tracker.opaque(for: index))
+                if code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue {
+                    queueFull = true
+                    break
+                }
+                if code != 0 { tracker.recordImmediateFailure(index: index, code: code) }
+                index += 1
+            }
+            if queueFull {
+                let running = await pump.waitForSpace(after: generation)
+                if !running {
+                    for rest in index..<messages.count {
+                        tracker.recordImmediateFailure(index: rest, code: KafkaError.Code.destroyed.rawValue)
+                    }
+                    index = messages.count
+                }
+            }
+        }
+        return tracker
+    }
+
+    /// Enqueues one message; returns 0 or the librdkafka error code.
+    @inline(__always)
+    private func produce(_ message: KafkaOutgoingMessage, topic: OpaquePointer, opaque: UnsafeMutableRawPointer) -> Int32 {
+        let partition = message.partition ?? -1
+        let copyFlag: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value when enqueuing.
+        if message.headers.isEmpty {
+            let result = message.value.withUnsafeBytes { value in
+                withKey(message.key) { keyPointer, keyCount in
+                    rd_kafka_produce(
+                        topic, partition, copyFlag, UnsafeMutableRawPointer(mutating: value.baseAddress),
+                        value.count, keyPointer, keyCount, opaque)
+                }
+            }
+            return result == 0 ? 0 : rd_kafka_last_error().rawValue
+        }
+        return produceWithHeaders(message, topic: topic, partition: partition, opaque: opaque)
+    }
+
+    private func produceWithHeaders(
+        _ message: KafkaOutgoingMessage, topic: OpaquePointer, partition: Int32, opaque: UnsafeMutableRawPointer
+    ) -> Int32 {
+        let headers = rd_kafka_headers_new(message.headers.count)!
+        for header in message.headers {
+            if let value = header.value {
+                _ = value.withUnsafeBytes { rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
+            } else {
+                _ = rd_kafka_header_add(headers, header.name, -1, nil, 0)
+            }
+        }
+        let error: OpaquePointer? = message.value.withUnsafeBytes { value in
+            withKey(message.key) { keyPointer, keyCount in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
+                    values.initialize(repeating: rd_kafka_vu_t())
+                    values[0].vtype = RD_KAFKA_VTYPE_RKT
+                    values[0].u.rkt = topic
+                    values[1].vtype = RD_KAFKA_VTYPE_PARTITION
+                    values[1].u.i32 = partition
+                    values[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    values[2].u.mem.size = value.count
+                    values[3].vtype = RD_KAFKA_VTYPE_KEY
+                    values[3].u.mem.ptr = keyPointer.map { UnsafeMutableRawPointer(mutating: $0) }
+                    values[3].u.mem.size = keyCount
+                    values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    values[4].u.i = 0x2  // RD_KAFKA_MSG_F_COPY
+                    values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    values[5].u.ptr = opaque
+                    values[6].vtype = RD_KAFKA_VTYPE_HEADERS
+                    values[6].u.headers = headers
+                    return rd_kafka_produceva(client.pointer, values.baseAddress, values.count)
+                }
+            }
+        }
+        guard let error else { return 0 }  // librdkafka now owns the headers.
+        rd_kafka_headers_destroy(headers)
+        let code = rd_kafka_error_code(error).rawValue
+        rd_kafka_error_destroy(error)
+        return code
+    }
+
+    @inline(__always)
+    private func withKey<R>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+        guard let key else { return body(nil, 0) }
+        return key.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer {
+        topics.withLock { handles in
+            if let handle = handles[name] { return handle.pointer }
+            let handle = rd_kafka_topic_new(client.pointer, name, nil)!
+            handles[name] = TopicHandle(pointer: handle)
+            return handle
+        }
+    }
+
+    /// Waits until every enqueued message is acknowledged or failed, at most `timeout`.
+    public func flush(timeout: Duration) async throws(KafkaError) {
+        let client = self.client
+        try await runBlocking { () throws(KafkaError) in
+            let code = rd_kafka_flush(client.pointer, timeout.milliseconds)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(
+                    code: KafkaError.Code(code),
+                    message: "flush: \(rd_kafka_outq_len(client.pointer)) messages still in flight after \(timeout)")
+            }
+        }
+    }
+
+    /// Flushes within ``KafkaConfiguration/ProducerOptions/shutdownFlushTimeout``, fails what is still queued
+    /// (their senders get ``KafkaError/Code/destroyed`` outcomes, never a hang) and stops the poll thread.
+    /// Calling it again does nothing.
+    public func shutdown() async {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        do {
+            try await flush(timeout: configuration.producer.shutdownFlushTimeout)
+        } catch {
+            logger.warning("producer shutdown: flush incomplete", metadata: ["renkei.kafka.error": "\(error)"])
+            rd_kafka_purge(client.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        }
+        await pump.stop()
+    }
+}
