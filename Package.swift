@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "renkei", targets: ["renkei"]),
         .library(name: "RenkeiContracts", targets: ["RenkeiContracts"]),
         .library(name: "RenkeiCodec", targets: ["RenkeiCodec"]),
+        .library(name: "RenkeiSynthetic", targets: ["RenkeiSynthetic"]),
         .library(name: "RenkeiKafka", targets: ["RenkeiKafka"]),
     ],
     dependencies: [
@@ -40,6 +41,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RenkeiSynthetic",
+            dependencies: ["RenkeiContracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RenkeiKafka",
             dependencies: [
                 "CRdKafka",
@@ -53,6 +59,7 @@ let package = Package(
             dependencies: [
                 "RenkeiContracts",
                 "RenkeiCodec",
+                "RenkeiSynthetic",
                 "RenkeiKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCodecTests",
-            dependencies: ["RenkeiCodec", "RenkeiContracts"]
+            dependencies: ["RenkeiCodec", "RenkeiContracts", "RenkeiSynthetic"]
         ),
         .testTarget(
             name: "RenkeiKafkaTests",
@@ -74,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCLITests",
-            dependencies: ["RenkeiContracts"]
+            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei"]
         ),
     ]
 )
