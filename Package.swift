@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCLITests",
-            dependencies: ["RenkeiContracts"]
+            dependencies: ["renkei"]
         ),
     ]
 )
