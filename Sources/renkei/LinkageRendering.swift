@@ -3,11 +3,18 @@ import RenkeiContracts
 /// How `renkei contract show` presents a linkage.
 enum LinkageRendering {
     static func list(_ contracts: ContractSet) -> String {
-        let width = contracts.linkages.map { $0.id.count }.max() ?? 0
-        return contracts.linkages.map { linkage in
-            let padding = String(repeating: " ", count: width - linkage.id.count)
-            return "\(linkage.id)\(padding)  \(linkage.mode.rawValue)  \(linkage.trigger.rawValue)  "
-                + "\(linkage.provider) → \(linkage.receivers.map(\.system).joined(separator: ", "))  \(linkage.title)"
+        let rows = contracts.linkages.map { linkage in
+            [
+                linkage.id, linkage.mode.rawValue, linkage.trigger.rawValue,
+                "\(linkage.provider) → \(linkage.receivers.map(\.system).joined(separator: ", "))", linkage.title,
+            ]
+        }
+        let widths = (0..<5).map { column in rows.map { displayWidth($0[column]) }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, text in
+                column == row.count - 1
+                    ? text : text + String(repeating: " ", count: widths[column] - displayWidth(text))
+            }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
 
