@@ -54,7 +54,9 @@ import Testing
         let error = try #require(ContractLoader.check(directory: directory.path).errors.first)
         #expect(error.message.contains("C001"))
         #expect(error.message.contains("個人番号"))
-        #expect(error.description.hasPrefix("\(directory.path)/linkages/person-change.yaml:13:5: error[mynumber-outside-zone]: "))
+        #expect(
+            error.description.hasPrefix(
+                "\(directory.path)/linkages/person-change.yaml:13:5: error[mynumber-outside-zone]: "))
     }
 
     @Test func malformedYAMLDoesNotEchoTheFile() throws {

@@ -32,7 +32,8 @@ enum FixtureSet {
     }
 
     static func expected(_ name: String) throws -> [String] {
-        let text = try String(contentsOf: root.appendingPathComponent(name).appendingPathComponent("expected.txt"), encoding: .utf8)
+        let text = try String(
+            contentsOf: root.appendingPathComponent(name).appendingPathComponent("expected.txt"), encoding: .utf8)
         return text.split(separator: "\n").map(String.init).sorted()
     }
 
@@ -40,7 +41,8 @@ enum FixtureSet {
     static func summarize(_ diagnostics: [Diagnostic], relativeTo directory: URL) -> [String] {
         let prefix = directory.path + "/"
         return diagnostics.filter { $0.severity == .error }.map {
-            let file = $0.location.file.hasPrefix(prefix) ? String($0.location.file.dropFirst(prefix.count)) : $0.location.file
+            let file =
+                $0.location.file.hasPrefix(prefix) ? String($0.location.file.dropFirst(prefix.count)) : $0.location.file
             return "\($0.code.rawValue) \(file):\($0.location.line)"
         }.sorted()
     }

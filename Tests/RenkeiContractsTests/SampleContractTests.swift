@@ -29,7 +29,9 @@ import Testing
         for linkage in contracts.linkages {
             for receiver in linkage.receivers {
                 let zone = try #require(contracts.system(receiver.system)).zone
-                if receiver.items.contains("my_number") { #expect(zone == .mynumber, "\(linkage.id) → \(receiver.system)") }
+                if receiver.items.contains("my_number") {
+                    #expect(zone == .mynumber, "\(linkage.id) → \(receiver.system)")
+                }
             }
         }
         let custom = try #require(contracts.projection(linkage: "resident-change", receiver: "C001"))

@@ -51,7 +51,9 @@ struct ContractSources {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
-    private static func parseFolder(_ folder: String, required: Bool, into diagnostics: inout Diagnostics)
+    private static func parseFolder(
+        _ folder: String, required: Bool, into diagnostics: inout Diagnostics
+    )
         -> [Document]
     {
         let names: [String]
@@ -86,6 +88,12 @@ struct ContractSources {
                 return nil
             }
             return Document(file: file, root: root)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            diagnostics.error(
+                .duplicateID, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                "A mapping repeats the key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")); each key may "
+                    + "appear once. The file was not read further.")
+            return nil
         } catch let error as YamlError {
             let (location, problem) = describe(error, file: file)
             diagnostics.error(.malformedYAML, at: location, "The file is not valid YAML: \(problem).")
@@ -104,8 +112,6 @@ struct ContractSources {
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) (\($0.text) at line \($0.mark.line))" } ?? problem
             return (at(mark), detail)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return (at(context.mark), "a mapping repeats the key \(duplicates.joined(separator: ", "))")
         case .reader(let problem, _, _, _):
             return (SourceLocation(file: file, line: 1, column: 1), problem)
         default:

@@ -54,7 +54,9 @@ enum ContractValidator {
         }
     }
 
-    private static func validateCodeTables(_ drafts: [CodeTableDraft], into diagnostics: inout Diagnostics)
+    private static func validateCodeTables(
+        _ drafts: [CodeTableDraft], into diagnostics: inout Diagnostics
+    )
         -> [String: CodeTable]
     {
         for (table, earlier) in duplicates(drafts.map { ($0.id.value, $0.id.location) }) {
@@ -71,18 +73,22 @@ enum ContractValidator {
         let subject = "layout `\(draft.id.value)@\(draft.version.value)`"
         for (name, earlier) in duplicates(draft.items.map { ($0.name.value, $0.name.location) }) {
             diagnostics.error(
-                .duplicateID, at: name.1, "The item name `\(name.0)` appears twice in the \(subject) (first at line \(earlier.line)).")
+                .duplicateID, at: name.1,
+                "The item name `\(name.0)` appears twice in the \(subject) (first at line \(earlier.line)).")
         }
         for (key, earlier) in duplicates(draft.items.map { ($0.key.value, $0.key.location) }) {
             diagnostics.error(
-                .duplicateID, at: key.1, "The item key `\(key.0)` appears twice in the \(subject) (first at line \(earlier.line)).")
+                .duplicateID, at: key.1,
+                "The item key `\(key.0)` appears twice in the \(subject) (first at line \(earlier.line)).")
         }
         let items = draft.items.map { ItemRules.check($0, codeTables: codeTables, into: &diagnostics) }
         return (Layout(id: draft.id.value, version: draft.version.value, title: draft.title, items: items), draft)
     }
 
     /// The second and later occurrences of each key, with the location of the first.
-    static func duplicates<Key: Hashable>(_ entries: [(Key, SourceLocation)]) -> [((Key, SourceLocation), SourceLocation)] {
+    static func duplicates<Key: Hashable>(
+        _ entries: [(Key, SourceLocation)]
+    ) -> [((Key, SourceLocation), SourceLocation)] {
         var first: [Key: SourceLocation] = [:]
         var result: [((Key, SourceLocation), SourceLocation)] = []
         for entry in entries {

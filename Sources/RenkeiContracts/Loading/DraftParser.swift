@@ -87,7 +87,9 @@ enum SystemParser {
             clientIDLocation: clientIDLocation, endpoints: endpoints, location: reader.location)
     }
 
-    private static func url(_ fields: inout FieldReader, _ key: String, into diagnostics: inout Diagnostics)
+    private static func url(
+        _ fields: inout FieldReader, _ key: String, into diagnostics: inout Diagnostics
+    )
         -> String?
     {
         guard let text = fields.string(key, required: false, into: &diagnostics) else { return nil }
@@ -124,7 +126,6 @@ enum CodeTableParser {
         reader.finish(into: &diagnostics)
         guard let id, let title else { return nil }
         var codes: [Code] = []
-        var seen: Set<String> = []
         switch codesNode {
         case .mapping(let mapping)?:
             for (key, value) in mapping {
@@ -133,10 +134,6 @@ enum CodeTableParser {
                     diagnostics.error(
                         .wrongShape, at: location, "Each code of table `\(id.value)` is written `\"code\": label`.")
                     continue
-                }
-                if !seen.insert(code).inserted {
-                    diagnostics.error(
-                        .duplicateID, at: location, "The code `\(code)` appears twice in table `\(id.value)`.")
                 }
                 codes.append(Code(value: code, label: label))
             }

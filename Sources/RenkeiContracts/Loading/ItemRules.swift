@@ -1,6 +1,8 @@
 /// The rules one layout item must follow on its own: type, length, code table, character rule.
 enum ItemRules {
-    static func check(_ draft: ItemDraft, codeTables: [String: CodeTable], into diagnostics: inout Diagnostics)
+    static func check(
+        _ draft: ItemDraft, codeTables: [String: CodeTable], into diagnostics: inout Diagnostics
+    )
         -> Item
     {
         let name = draft.name.value

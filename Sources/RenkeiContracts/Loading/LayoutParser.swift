@@ -20,7 +20,9 @@ enum LayoutParser {
             id: id, version: version, title: title.value, items: items, location: reader.location)
     }
 
-    private static func parseItem(_ node: Node, position: Int, file: String, into diagnostics: inout Diagnostics)
+    private static func parseItem(
+        _ node: Node, position: Int, file: String, into diagnostics: inout Diagnostics
+    )
         -> ItemDraft?
     {
         let subject = "item \(node.mapping?["name"]?.string ?? "#\(position)")"

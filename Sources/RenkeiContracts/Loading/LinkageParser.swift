@@ -27,7 +27,9 @@ enum LinkageParser {
             keyItem: keyItem, receivers: receivers, failurePolicy: failurePolicy, location: reader.location)
     }
 
-    private static func parseReceiver(_ node: Node, file: String, into diagnostics: inout Diagnostics)
+    private static func parseReceiver(
+        _ node: Node, file: String, into diagnostics: inout Diagnostics
+    )
         -> ReceiverDraft?
     {
         guard var reader = FieldReader(node, file: file, subject: "receiver", into: &diagnostics) else { return nil }
@@ -71,7 +73,9 @@ enum LinkageParser {
             system: system, items: items, delivery: delivery, purpose: purpose.value, location: reader.location)
     }
 
-    private static func parseFailurePolicy(_ node: Node, file: String, into diagnostics: inout Diagnostics)
+    private static func parseFailurePolicy(
+        _ node: Node, file: String, into diagnostics: inout Diagnostics
+    )
         -> FailurePolicy
     {
         var policy = FailurePolicy()
@@ -103,7 +107,9 @@ enum LinkageParser {
         return policy
     }
 
-    private static func duration(_ reader: inout FieldReader, _ key: String, into diagnostics: inout Diagnostics)
+    private static func duration(
+        _ reader: inout FieldReader, _ key: String, into diagnostics: inout Diagnostics
+    )
         -> Located<Int>?
     {
         guard let text = reader.string(key, required: false, into: &diagnostics) else { return nil }

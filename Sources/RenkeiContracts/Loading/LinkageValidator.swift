@@ -66,7 +66,8 @@ struct LinkageValidator {
         guard let item = layout.item(text.value) else {
             diagnostics.error(
                 .unknownItem, at: text.location,
-                "The key `\(text.value)` of linkage `\(draft.id.value)` is not an item of layout `\(layout.reference)`.")
+                "The key `\(text.value)` of linkage `\(draft.id.value)` is not an item of layout `\(layout.reference)`."
+            )
             return nil
         }
         if !item.required {
@@ -78,8 +79,8 @@ struct LinkageValidator {
         if item.sensitivity == .mynumber {
             diagnostics.error(
                 .mynumberKey, at: text.location,
-                "The key item \(item.name) is 個人番号; the key travels with every record to every receiver, so "
-                    + "it must not be 個人番号. Use 宛名番号.")
+                "The key item \(item.name) has sensitivity `mynumber` (個人番号); the key travels with every "
+                    + "record to every receiver, so it must be an item such as 宛名番号.")
         }
         return item
     }
@@ -116,7 +117,8 @@ struct LinkageValidator {
             }
             if keys.contains(item.key) {
                 diagnostics.warning(
-                    .duplicateID, at: entry.location, "The item \(item.name) is listed twice for receiver `\(systemID)`.")
+                    .duplicateID, at: entry.location,
+                    "The item \(item.name) is listed twice for receiver `\(systemID)`.")
                 continue
             }
             if item.sensitivity == .mynumber, system.zone != .mynumber {

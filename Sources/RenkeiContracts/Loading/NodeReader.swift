@@ -32,7 +32,8 @@ struct FieldReader {
         self.subject = subject
         guard case .mapping(let mapping) = node else {
             diagnostics.error(
-                .wrongShape, at: location, "The \(subject) must be a mapping of fields (name: value), not \(node.shapeName).")
+                .wrongShape, at: location,
+                "The \(subject) must be a mapping of fields (name: value), not \(node.shapeName).")
             return nil
         }
         self.pairs = mapping.map { (key: $0.key.string ?? "", keyNode: $0.key, value: $0.value) }
@@ -89,7 +90,9 @@ struct FieldReader {
     }
 
     /// A whole number within `range`.
-    mutating func integer(_ key: String, in range: ClosedRange<Int>, into diagnostics: inout Diagnostics)
+    mutating func integer(
+        _ key: String, in range: ClosedRange<Int>, into diagnostics: inout Diagnostics
+    )
         -> Located<Int>?
     {
         guard let text = string(key, required: false, into: &diagnostics) else { return nil }

@@ -17,7 +17,8 @@ public struct ContractSet: Sendable {
         self.systemByID = Dictionary(systems.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.layoutByReference = Dictionary(
             layouts.enumerated().map { ($1.reference, $0) }, uniquingKeysWith: { first, _ in first })
-        self.linkageByID = Dictionary(linkages.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.linkageByID = Dictionary(
+            linkages.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func system(_ id: String) -> System? { systemByID[id].map { systems[$0] } }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
+# librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, pkg-config, and for the tests
+# Python 3 with jsonschema (an independent JSON Schema validator). Installs only what is missing.
+set -euo pipefail
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "setup: need root (or sudo) to run: $*" >&2
+        exit 1
+    fi
+}
+
+apt_packages=()
+pkg-config --exists rdkafka 2>/dev/null || apt_packages+=(librdkafka-dev pkg-config)
+[ -f /usr/include/openssl/ssl.h ] || apt_packages+=(libssl-dev)
+if [ "${1:-}" = "--with-test-tools" ]; then
+    command -v python3 >/dev/null || apt_packages+=(python3 python3-jsonschema)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+    echo "setup: installing ${apt_packages[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import jsonschema' 2>/dev/null; then
+    echo "setup: installing the Python package jsonschema" >&2
+    python3 -m pip install --quiet jsonschema 2>/dev/null \
+        || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema >/dev/null
+fi
