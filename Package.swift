@@ -17,12 +17,14 @@ let package = Package(
         .library(name: "RenkeiCodec", targets: ["RenkeiCodec"]),
         .library(name: "RenkeiSynthetic", targets: ["RenkeiSynthetic"]),
         .library(name: "RenkeiKafka", targets: ["RenkeiKafka"]),
+        .library(name: "RenkeiBus", targets: ["RenkeiBus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +56,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RenkeiBus",
+            dependencies: [
+                "RenkeiContracts",
+                "RenkeiCodec",
+                "RenkeiKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "renkei",
             dependencies: [
@@ -61,6 +74,7 @@ let package = Package(
                 "RenkeiCodec",
                 "RenkeiSynthetic",
                 "RenkeiKafka",
+                "RenkeiBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +96,10 @@ let package = Package(
         .testTarget(
             name: "RenkeiCLITests",
             dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei"]
+        ),
+        .testTarget(
+            name: "RenkeiBusTests",
+            dependencies: ["RenkeiBus"]
         ),
     ]
 )

@@ -1,0 +1,48 @@
+public import Foundation
+
+/// The manifest of a bulk transfer to one receiver, written to the receiver's outbound topic only after every
+/// record of the transfer is durably stored. A receiver reaches the records only through it, so a transfer that
+/// was interrupted (no manifest) is never delivered, on any broker.
+public struct TransferManifest: Sendable, Hashable, Codable {
+    /// Where one chunk of records is: a message of JSON Lines on the bulk topic.
+    public struct Chunk: Sendable, Hashable, Codable {
+        public var partition: Int32
+        public var offset: Int64
+        public var records: Int
+        /// SHA-256 (lowercase hex) of the chunk's bytes, so each chunk can be checked on its own.
+        public var sha256: String
+    }
+
+    public var transfer: String
+    public var linkage: String
+    public var receiver: String
+    /// The layout the records conform to, `id@version`.
+    public var layout: String
+    /// The topic holding the chunks.
+    public var topic: String
+    public var records: Int
+    /// SHA-256 (lowercase hex) of the concatenated chunks, in chunk order: the receiver's JSON Lines exactly.
+    public var sha256: String
+    public var contentType: String
+    public var chunks: [Chunk]
+    public var completedAt: Date
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    public func encoded() -> [UInt8] { Array(try! Self.encoder.encode(self)) }
+
+    public static func decode(_ bytes: [UInt8]) -> TransferManifest? {
+        try? decoder.decode(TransferManifest.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,27 @@
+public import RenkeiKafka
+
+/// How a bus instance runs.
+public struct BusConfiguration: Sendable {
+    /// The Kafka cluster (the embedded one's `configuration`, or a real cluster's).
+    public var kafka: KafkaConfiguration
+    /// This instance's name: its history chain, its transactional id and its reply topic derive from it. Give
+    /// every instance of a deployment its own, stable across restarts.
+    public var instance: String
+    /// Partitions of the topics the bus creates. Records of one key always go to one partition.
+    public var partitions: Int = 4
+    /// Partitions of bulk topics; more spread a large transfer over more of the cluster.
+    public var bulkPartitions: Int = 16
+    /// Replication factor of the topics the bus creates (3 on a production cluster).
+    public var replicationFactor: Int = 1
+    /// Bytes of JSON Lines per bulk chunk message.
+    public var bulkChunkBytes: Int = 512 * 1024
+    /// The most record errors a refusal lists; the rest are counted.
+    public var maxReportedErrors: Int = 1000
+    /// Whether to create the bus's topics at start (off where an operator manages topics).
+    public var createsTopics: Bool = true
+
+    public init(kafka: KafkaConfiguration, instance: String) {
+        self.kafka = kafka
+        self.instance = instance
+    }
+}

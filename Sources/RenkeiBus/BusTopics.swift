@@ -1,0 +1,27 @@
+/// Every Kafka topic name the bus uses, in one place. Names come from contract ids, which the contract loader
+/// restricts to characters Kafka accepts in topic names.
+public enum BusTopics {
+    /// What `receiver` gets from `linkage`: records of single and batch provides, and bulk transfer manifests.
+    public static func outbound(linkage: String, receiver: String) -> String { "renkei.out.\(linkage).\(receiver)" }
+
+    /// The records of bulk transfers to `receiver`, reached only through the manifests on its outbound topic.
+    public static func bulk(linkage: String, receiver: String) -> String { "renkei.bulk.\(linkage).\(receiver)" }
+
+    /// Dead letters of delivery to `receiver` (webhook gave up, receiver rejected).
+    public static func deadLetters(linkage: String, receiver: String) -> String { "renkei.dlq.\(linkage).\(receiver)" }
+
+    /// Dead letters of ingest: rows quarantined before any receiver saw them.
+    public static func ingestDeadLetters(linkage: String) -> String { "renkei.dlq.\(linkage)" }
+
+    /// Query requests (照会) of `linkage`, answered by its provider.
+    public static func queries(linkage: String) -> String { "renkei.query.\(linkage)" }
+
+    /// Replies to the bus instance `instance`; each instance has its own.
+    public static func replies(instance: String) -> String { "renkei.reply.\(instance)" }
+
+    /// The history: one metadata-only entry per linkage event, hash-chained.
+    public static let history = "renkei.history"
+
+    /// The prefix every dead-letter topic starts with.
+    public static let deadLetterPrefix = "renkei.dlq."
+}

@@ -1,0 +1,80 @@
+public import Foundation
+
+/// One metadata-only entry of the history: who provided, received, was refused, dead-lettered or replayed what,
+/// when, under which contract, with what outcome. Never a record's values; record keys (宛名番号) only.
+public struct HistoryEntry: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A provider's submission was accepted and written for its receivers.
+        case provide
+        /// A receiver got records (one entry per receiver of a provide, or a delivery by push/file).
+        case delivery
+        /// A submission was refused: undeclared provider, unknown linkage, or invalid rows under `reject`.
+        case refusal
+        /// A record went to a dead-letter topic.
+        case deadLetter = "dead-letter"
+        /// A dead letter was replayed.
+        case replay
+        /// A query (照会) was asked, answered or timed out.
+        case query
+    }
+
+    // The chain: entries of one writer are numbered and each carries the hash of the one before.
+    /// The writer (bus instance) whose chain this entry belongs to.
+    public var chain: String
+    /// 1, 2, 3, … within the chain.
+    public var sequence: Int
+    /// The hash of the previous entry of the chain; 64 zeros for the first.
+    public var previousHash: String
+    /// SHA-256 of this entry's canonical form (every field but this one), lowercase hex.
+    public var hash: String
+
+    public var time: Date
+    public var kind: Kind
+    public var linkage: String
+    /// The layout the records were checked against, `id@version`.
+    public var contract: String?
+    public var provider: String?
+    public var receiver: String?
+    public var purpose: String?
+    /// Record keys concerned; empty when only `recordCount` is kept (bulk transfers).
+    public var keys: [String]
+    public var recordCount: Int
+    public var transfer: String?
+    /// Event ids concerned, when few enough to list.
+    public var events: [String]
+    /// `ok`, `refused`, `rejected`, `quarantined`, `failed`, `replayed`, `timeout`.
+    public var outcome: String
+    /// A stable reason code for anything but `ok`.
+    public var reason: String?
+    /// For dead letters and replays: `topic/partition/offset` of the dead letter.
+    public var deadLetter: String?
+
+    public init(
+        time: Date = Date(), kind: Kind, linkage: String, contract: String? = nil, provider: String? = nil,
+        receiver: String? = nil, purpose: String? = nil, keys: [String] = [], recordCount: Int? = nil,
+        transfer: String? = nil, events: [String] = [], outcome: String, reason: String? = nil,
+        deadLetter: String? = nil
+    ) {
+        self.chain = ""
+        self.sequence = 0
+        self.previousHash = ""
+        self.hash = ""
+        self.time = time
+        self.kind = kind
+        self.linkage = linkage
+        self.contract = contract
+        self.provider = provider
+        self.receiver = receiver
+        self.purpose = purpose
+        self.keys = keys
+        self.recordCount = recordCount ?? keys.count
+        self.transfer = transfer
+        self.events = events
+        self.outcome = outcome
+        self.reason = reason
+        self.deadLetter = deadLetter
+    }
+
+    /// Whether the entry concerns record `key`, directly or through a bulk transfer that listed no keys.
+    public func concerns(key: String) -> Bool { keys.contains(key) }
+}

@@ -1,0 +1,94 @@
+public import Foundation
+public import Logging
+public import RenkeiKafka
+
+/// Reads the history topic: for operators' questions, for `verify`, and for a bus instance recovering the head
+/// of its chain at start.
+public struct HistoryReader: Sendable {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    let admin: KafkaAdmin
+    /// The topic to read; `BusTopics.history` but for tests and forensic copies.
+    public var topic: String
+
+    public init(configuration: KafkaConfiguration, logger: Logger, admin: KafkaAdmin, topic: String = BusTopics.history) {
+        self.configuration = configuration
+        self.logger = logger
+        self.admin = admin
+        self.topic = topic
+    }
+
+    public init(configuration: KafkaConfiguration, logger: Logger, topic: String = BusTopics.history) throws {
+        try self.init(
+            configuration: configuration, logger: logger, admin: KafkaAdmin.make(configuration: configuration, logger: logger),
+            topic: topic)
+    }
+
+    /// Every entry, in topic order, with its offset; `unreadable` lists offsets that hold no entry.
+    public func readAll() async throws -> (entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64]) {
+        let reader = TopicReader(configuration: configuration, logger: logger)
+        let ends = try await reader.watermarks(topic, admin: admin)
+        let messages = try await reader.read(topic: topic, ends: ends)
+        var entries: [(Int64, HistoryEntry)] = []
+        var unreadable: [Int64] = []
+        for message in messages {
+            if let entry = HistoryHashing.decode(message.value) {
+                entries.append((message.offset, entry))
+            } else {
+                unreadable.append(message.offset)
+            }
+        }
+        return (entries, unreadable)
+    }
+
+    /// The entries that match `filter`, oldest first.
+    public func query(_ filter: HistoryFilter) async throws -> [HistoryEntry] {
+        try await readAll().entries.map(\.entry).filter(filter.matches)
+    }
+
+    /// Checks every chain in the topic.
+    public func verify() async throws -> HistoryVerification.Report {
+        let all = try await readAll()
+        return HistoryVerification.verify(all.entries, unreadable: all.unreadable)
+    }
+
+    /// The last entry of `chain` (sequence 0 and the genesis hash when it has none).
+    func head(of chain: String) async throws -> HistoryChain.Head {
+        let last = try await readAll().entries.last { $0.entry.chain == chain }?.entry
+        return HistoryChain.Head(sequence: last?.sequence ?? 0, hash: last?.hash ?? HistoryHashing.genesis)
+    }
+}
+
+/// What an operator asks of the history. Every condition that is set must hold.
+public struct HistoryFilter: Sendable {
+    public var linkage: String?
+    /// A system as provider or receiver.
+    public var system: String?
+    /// A record key (宛名番号): "who received what about resident R".
+    public var key: String?
+    public var kind: HistoryEntry.Kind?
+    public var since: Date?
+    public var until: Date?
+
+    public init(
+        linkage: String? = nil, system: String? = nil, key: String? = nil, kind: HistoryEntry.Kind? = nil,
+        since: Date? = nil, until: Date? = nil
+    ) {
+        self.linkage = linkage
+        self.system = system
+        self.key = key
+        self.kind = kind
+        self.since = since
+        self.until = until
+    }
+
+    public func matches(_ entry: HistoryEntry) -> Bool {
+        if let linkage, entry.linkage != linkage { return false }
+        if let system, entry.provider != system, entry.receiver != system { return false }
+        if let key, !entry.concerns(key: key) { return false }
+        if let kind, entry.kind != kind { return false }
+        if let since, entry.time < since { return false }
+        if let until, entry.time > until { return false }
+        return true
+    }
+}

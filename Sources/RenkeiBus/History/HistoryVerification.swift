@@ -1,0 +1,46 @@
+/// Checks a sequence of history entries, as read from the topic: every chain numbered 1, 2, 3, … without gap,
+/// each entry's `previousHash` the hash of the entry before it, and each hash matching its content.
+public enum HistoryVerification {
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// The position of the entry in the history topic.
+        public var offset: Int64
+        public var chain: String
+        public var sequence: Int
+        public var reason: String
+        public var description: String { "offset \(offset) (chain \(chain), entry \(sequence)): \(reason)" }
+    }
+
+    public struct Report: Sendable {
+        public var entries: Int
+        public var chains: Int
+        public var problems: [Problem]
+        public var isIntact: Bool { problems.isEmpty }
+    }
+
+    /// Verifies `entries` in topic order; `unreadable` lists offsets whose bytes are not an entry at all.
+    public static func verify(_ entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64] = []) -> Report {
+        var heads: [String: (sequence: Int, hash: String)] = [:]
+        var problems = unreadable.map {
+            Problem(offset: $0, chain: "?", sequence: 0, reason: "the entry is not readable: it was altered")
+        }
+        for (offset, entry) in entries {
+            let head = heads[entry.chain] ?? (0, HistoryHashing.genesis)
+            func problem(_ reason: String) {
+                problems.append(Problem(offset: offset, chain: entry.chain, sequence: entry.sequence, reason: reason))
+            }
+            if HistoryHashing.hash(of: entry) != entry.hash {
+                problem("the content does not match its hash: the entry was changed")
+            }
+            if entry.sequence != head.sequence + 1 {
+                problem(
+                    entry.sequence <= head.sequence
+                        ? "entry \(entry.sequence) comes after entry \(head.sequence): entries were reordered or repeated"
+                        : "entries \(head.sequence + 1)…\(entry.sequence - 1) are missing: entries were removed")
+            } else if entry.previousHash != head.hash {
+                problem("the previous-hash link does not match entry \(head.sequence): the chain was altered")
+            }
+            heads[entry.chain] = (max(head.sequence, entry.sequence), entry.hash)
+        }
+        return Report(entries: entries.count, chains: heads.count, problems: problems)
+    }
+}

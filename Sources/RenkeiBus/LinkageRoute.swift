@@ -1,0 +1,47 @@
+import RenkeiCodec
+import RenkeiContracts
+
+/// Everything the bus needs to route records of one linkage, computed once when contracts load.
+struct LinkageRoute: Sendable {
+    struct Destination: Sendable {
+        let receiver: Receiver
+        let projection: Projection
+        let encoder: JSONRecordEncoder
+        let lineEncoder: JSONRecordEncoder
+        let topic: String
+        let bulkTopic: String
+        let deadLetterTopic: String
+    }
+
+    let linkage: Linkage
+    let schema: RecordSchema
+    let keyItem: Int
+    let destinations: [Destination]
+    let ingestDeadLetterTopic: String
+
+    var contract: String { linkage.layout.description }
+    var source: String { Envelope.source(system: linkage.provider) }
+    var dataSchema: String { Envelope.dataSchema(layout: contract) }
+
+    init(linkage: Linkage, contracts: ContractSet, schemas: inout [LayoutReference: RecordSchema]) {
+        // Contracts that loaded have every layout, item and receiver a linkage names.
+        let layout = contracts.layout(linkage.layout)!
+        let schema = schemas[linkage.layout] ?? RecordSchema(layout: layout)
+        schemas[linkage.layout] = schema
+        self.linkage = linkage
+        self.schema = schema
+        self.keyItem = layout.index(of: linkage.keyItem)!
+        self.ingestDeadLetterTopic = BusTopics.ingestDeadLetters(linkage: linkage.id)
+        self.destinations = linkage.receivers.map { receiver in
+            let projection = Projection(layout: layout, keys: receiver.items)
+            return Destination(
+                receiver: receiver, projection: projection, encoder: JSONRecordEncoder(projection: projection),
+                lineEncoder: JSONRecordEncoder(projection: projection, lineTerminated: true),
+                topic: BusTopics.outbound(linkage: linkage.id, receiver: receiver.system),
+                bulkTopic: BusTopics.bulk(linkage: linkage.id, receiver: receiver.system),
+                deadLetterTopic: BusTopics.deadLetters(linkage: linkage.id, receiver: receiver.system))
+        }
+    }
+
+    func destination(_ receiver: String) -> Destination? { destinations.first { $0.receiver.system == receiver } }
+}

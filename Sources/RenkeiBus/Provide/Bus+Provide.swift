@@ -1,0 +1,100 @@
+import Foundation
+import RenkeiCodec
+import RenkeiContracts
+import RenkeiKafka
+
+extension Bus {
+    /// Provides one record or a batch: checks that `provider` is the linkage's provider, validates every record,
+    /// projects each receiver's copy to exactly its items, and writes all copies, quarantined rows and history
+    /// entries in one transaction. Returns after the broker committed.
+    public func provide(
+        linkage linkageID: String, provider: String, records: [UInt8], format: RecordFormat = .json,
+        correlationID: String? = nil, traceParent: String? = nil
+    ) async throws(ProvideError) -> ProvideReceipt {
+        let route = try await authorize(linkage: linkageID, provider: provider)
+        let batch = decode(records, format: format, schema: route.schema)
+        if let streamError = batch.streamErrors.first {
+            throw await refuse(
+                route, provider: provider,
+                ProvideError(
+                    .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
+                    recordErrors: Array(batch.streamErrors.prefix(configuration.maxReportedErrors))))
+        }
+        let records = batch.records
+        guard records.count > 0 else {
+            throw await refuse(route, provider: provider, ProvideError(.noRecords, "The submission holds no records."))
+        }
+        let invalid = records.invalidCount
+        if invalid > 0, route.linkage.failurePolicy.invalidRows == .reject {
+            throw await refuse(
+                route, provider: provider,
+                ProvideError(
+                    .invalidRecords,
+                    "\(invalid) of \(records.count) records failed validation; linkage \(route.linkage.id) rejects "
+                        + "a submission with any invalid record, so none was delivered.",
+                    recordErrors: Array(records.errors.prefix(configuration.maxReportedErrors)), invalidCount: invalid))
+        }
+
+        let plan = ProvidePlan(
+            route: route, batch: records, correlationID: correlationID, traceParent: traceParent, time: Date())
+        do {
+            return try await commit(history: { _ in plan.historyEntries() }) { transaction in
+                try await transaction.send(plan.messages)
+                return plan.receipt
+            }
+        } catch let error as KafkaError {
+            throw ProvideError(.broker, "The broker did not take the records: \(error). Nothing was delivered.", kafkaError: error)
+        } catch {
+            throw ProvideError(.broker, "The records could not be written: \(error). Nothing was delivered.")
+        }
+    }
+
+    /// The route of a provide linkage whose provider is `provider`; anything else is refused and recorded.
+    func authorize(linkage linkageID: String, provider: String) async throws(ProvideError) -> LinkageRoute {
+        guard let linkage = contracts.linkage(linkageID) else {
+            await record([refusalEntry(linkage: linkageID, provider: provider, reason: .unknownLinkage)])
+            throw ProvideError(.unknownLinkage, "There is no linkage `\(linkageID)`.")
+        }
+        guard linkage.mode == .provide, let route = route(linkageID) else {
+            await record([refusalEntry(linkage: linkageID, provider: provider, reason: .notAProvideLinkage)])
+            throw ProvideError(.notAProvideLinkage, "The linkage `\(linkageID)` is a query (照会); records are not provided to it.")
+        }
+        guard linkage.provider == provider else {
+            await record([refusalEntry(linkage: linkageID, provider: provider, reason: .notTheProvider)])
+            throw ProvideError(
+                .notTheProvider,
+                "The system `\(provider)` is not the provider of linkage `\(linkageID)`; only `\(linkage.provider)` may provide it.")
+        }
+        return route
+    }
+
+    func refuse(_ route: LinkageRoute, provider: String, _ error: ProvideError) async -> ProvideError {
+        var entry = refusalEntry(linkage: route.linkage.id, provider: provider, reason: error.code)
+        entry.contract = route.contract
+        entry.recordCount = error.invalidCount
+        await record([entry])
+        return error
+    }
+
+    private func refusalEntry(linkage: String, provider: String, reason: ProvideError.Code) -> HistoryEntry {
+        HistoryEntry(kind: .refusal, linkage: linkage, provider: provider, outcome: "refused", reason: reason.rawValue)
+    }
+
+    private func decode(_ bytes: [UInt8], format: RecordFormat, schema: RecordSchema) -> (
+        records: RecordBatch, streamErrors: [RecordError]
+    ) {
+        switch format {
+        case .json:
+            let batch = bytes.withUnsafeBytes { JSONRecordDecoder.decodeDocument($0, schema: schema) }
+            return (batch, [])
+        case .jsonLines:
+            var decoder = JSONRecordDecoder(schema: schema)
+            let batch = decoder.decodeAll(bytes)
+            return (batch, decoder.streamErrors)
+        case .csv:
+            var decoder = CSVRecordDecoder(schema: schema)
+            let batch = decoder.decodeAll(bytes)
+            return (batch, decoder.streamErrors)
+        }
+    }
+}

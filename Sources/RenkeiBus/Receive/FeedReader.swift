@@ -1,0 +1,126 @@
+import Crypto
+import Logging
+import RenkeiKafka
+
+/// Reads a receiver's feed from a cursor: its records, and the records of each completed bulk transfer through
+/// the transfer's manifest. This is the standard's PULL method, and how the demo shows what each receiver got.
+public struct FeedReader: Sendable {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    let admin: KafkaAdmin
+
+    public init(bus: Bus) {
+        self.configuration = bus.configuration.kafka
+        self.logger = bus.logger
+        self.admin = bus.admin
+    }
+
+    /// Up to `limit` deliveries after `cursor`, and the cursor to continue from.
+    public func read(linkage: String, receiver: String, after cursor: FeedCursor = .start, limit: Int = 500)
+        async throws -> FeedPage
+    {
+        let topic = BusTopics.outbound(linkage: linkage, receiver: receiver)
+        let reader = TopicReader(configuration: configuration, logger: logger)
+        let ends = try await reader.watermarks(topic, admin: admin)
+        var start = cursor.offsets
+        if let transfer = cursor.transfer { start[transfer.partition] = transfer.offset }
+        let messages = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
+        var deliveries: [Delivery] = []
+        var next = cursor
+        next.transfer = nil
+        for message in messages {
+            guard deliveries.count < limit, let envelope = Envelope(headers: message.headers) else {
+                if deliveries.count >= limit { break }
+                next.offsets[message.partition] = message.offset + 1
+                continue
+            }
+            if envelope.type == .transferManifest, let manifest = TransferManifest.decode(message.value) {
+                let skip =
+                    cursor.transfer.flatMap { $0.partition == message.partition && $0.offset == message.offset ? $0.delivered : nil }
+                    ?? 0
+                let records = try await transferRecords(
+                    manifest, envelope: envelope, at: message, skip: skip, limit: limit - deliveries.count)
+                deliveries += records
+                if skip + records.count < manifest.records {
+                    next.transfer = .init(partition: message.partition, offset: message.offset, delivered: skip + records.count)
+                    break
+                }
+            } else if envelope.type == .record {
+                deliveries.append(
+                    Delivery(
+                        envelope: envelope, key: envelope.subject, value: message.value, partition: message.partition,
+                        offset: message.offset))
+            }
+            next.offsets[message.partition] = message.offset + 1
+        }
+        let hasMore = ends.contains { partition, marks in (next.offsets[partition] ?? marks.low) < marks.high }
+        return FeedPage(deliveries: deliveries, next: next, hasMore: hasMore)
+    }
+
+    /// The records of a transfer from position `skip`, reading only the chunks needed and checking each chunk
+    /// against the manifest's hash.
+    private func transferRecords(
+        _ manifest: TransferManifest, envelope: Envelope, at message: TopicReader.Message, skip: Int, limit: Int
+    ) async throws -> [Delivery] {
+        var first = 0
+        var index = 0
+        var chunks: [TransferManifest.Chunk] = []
+        var needed = 0
+        for chunk in manifest.chunks {
+            if index + chunk.records <= skip {
+                index += chunk.records
+                continue
+            }
+            if chunks.isEmpty { first = index }
+            chunks.append(chunk)
+            needed += chunk.records
+            if first + needed - skip >= limit { break }
+        }
+        guard !chunks.isEmpty else { return [] }
+        let reader = TopicReader(configuration: configuration, logger: logger)
+        var positions: [Int32: [Int64]] = [:]
+        for chunk in chunks { positions[chunk.partition, default: []].append(chunk.offset) }
+        var stored: [String: [UInt8]] = [:]
+        for (partition, offsets) in positions {
+            let low = offsets.min()!
+            let high = offsets.max()! + 1
+            let messages = try await reader.read(
+                positions: [.init(topic: manifest.topic, partition: partition, offset: .offset(low))],
+                until: [partition: high])
+            for chunkMessage in messages where offsets.contains(chunkMessage.offset) {
+                stored["\(partition)/\(chunkMessage.offset)"] = chunkMessage.value
+            }
+        }
+        var deliveries: [Delivery] = []
+        var position = first
+        for chunk in chunks {
+            guard let bytes = stored["\(chunk.partition)/\(chunk.offset)"] else {
+                throw TransferIntegrityError(transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
+            }
+            guard Self.sha256(bytes) == chunk.sha256 else {
+                throw TransferIntegrityError(
+                    transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
+            }
+            for line in bytes.split(separator: 0x0A) {
+                defer { position += 1 }
+                guard position >= skip, deliveries.count < limit else { continue }
+                deliveries.append(
+                    Delivery(
+                        envelope: envelope, key: nil, value: Array(line), partition: message.partition,
+                        offset: message.offset, transfer: manifest.transfer, transferIndex: position))
+            }
+        }
+        return deliveries
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A transfer's stored records do not match its manifest: they were lost or altered after the manifest was written.
+public struct TransferIntegrityError: Error, Sendable, CustomStringConvertible {
+    public var transfer: String
+    public var problem: String
+    public var description: String { "transfer \(transfer): \(problem)" }
+}
