@@ -12,7 +12,7 @@ struct Renkei: AsyncParsableCommand {
             `renkei contract lint` and `renkei contract show resident-change`.
             """,
         version: RenkeiVersion.current,
-        subcommands: [ContractCommand.self]
+        subcommands: [ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self]
     )
 }
 
