@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiBusTests",
-            dependencies: ["RenkeiBus"]
+            dependencies: ["RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic"]
         ),
     ]
 )

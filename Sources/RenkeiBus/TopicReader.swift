@@ -48,20 +48,39 @@ struct TopicReader {
     }
 
     /// Messages at exact positions (each partition from its offset up to, not including, `until`).
-    func read(positions: [KafkaPartitionOffset], until targets: [Int32: Int64], limit: Int = .max) async throws
+    func read(
+        positions: [KafkaPartitionOffset], until targets: [Int32: Int64], limit: Int = .max
+    ) async throws
         -> [Message]
     {
         var consumerConfiguration = configuration
         consumerConfiguration.consumer.groupID = nil
         let consumer = try KafkaConsumer.make(configuration: consumerConfiguration, logger: logger)
-        try consumer.assign(positions)
-        defer { Task { await consumer.shutdown() } }
+        var messages: [Message] = []
+        do {
+            try consumer.assign(positions)
+            messages = try await collect(
+                from: consumer, until: targets, limit: limit, topic: positions[0].topicPartition.topic)
+        } catch {
+            await consumer.shutdown()
+            throw error
+        }
+        await consumer.shutdown()
+        messages.sort { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        return Array(messages.prefix(limit))
+    }
+
+    private func collect(
+        from consumer: KafkaConsumer, until targets: [Int32: Int64], limit: Int, topic: String
+    )
+        async throws -> [Message]
+    {
         var remaining = targets
         var messages: [Message] = []
         let deadline = ContinuousClock.now + configuration.operationTimeout
         while !remaining.isEmpty, messages.count < limit {
             guard let batch = try await nextBatch(consumer, deadline: deadline) else {
-                throw TopicReadTimeout(topic: positions.first?.topicPartition.topic ?? "", read: messages.count)
+                throw TopicReadTimeout(topic: topic, read: messages.count)
             }
             for message in batch {
                 guard let end = remaining[message.partition], message.offset < end else { continue }
@@ -72,11 +91,12 @@ struct TopicReader {
                 if message.offset + 1 >= end { remaining[message.partition] = nil }
             }
         }
-        messages.sort { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
-        return Array(messages.prefix(limit))
+        return messages
     }
 
-    private func nextBatch(_ consumer: KafkaConsumer, deadline: ContinuousClock.Instant) async throws
+    private func nextBatch(
+        _ consumer: KafkaConsumer, deadline: ContinuousClock.Instant
+    ) async throws
         -> KafkaMessageBatch?
     {
         try await withThrowingTaskGroup(of: KafkaMessageBatch?.self) { group in

@@ -1,5 +1,5 @@
 /// One record as a receiver gets it: its envelope and its JSON, projected to the receiver's items.
-public struct Delivery: Sendable {
+public struct ReceivedRecord: Sendable {
     public var envelope: Envelope
     /// The record key (ce_subject).
     public var key: String?
@@ -21,7 +21,7 @@ public struct Delivery: Sendable {
 
 /// One page of a feed and where to continue.
 public struct FeedPage: Sendable {
-    public var deliveries: [Delivery]
+    public var deliveries: [ReceivedRecord]
     public var next: FeedCursor
     /// Whether the feed had more than this page at the time of reading.
     public var hasMore: Bool

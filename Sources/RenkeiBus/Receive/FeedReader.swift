@@ -25,7 +25,7 @@ public struct FeedReader: Sendable {
         var start = cursor.offsets
         if let transfer = cursor.transfer { start[transfer.partition] = transfer.offset }
         let messages = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
-        var deliveries: [Delivery] = []
+        var deliveries: [ReceivedRecord] = []
         var next = cursor
         next.transfer = nil
         for message in messages {
@@ -47,7 +47,7 @@ public struct FeedReader: Sendable {
                 }
             } else if envelope.type == .record {
                 deliveries.append(
-                    Delivery(
+                    ReceivedRecord(
                         envelope: envelope, key: envelope.subject, value: message.value, partition: message.partition,
                         offset: message.offset))
             }
@@ -61,7 +61,7 @@ public struct FeedReader: Sendable {
     /// against the manifest's hash.
     private func transferRecords(
         _ manifest: TransferManifest, envelope: Envelope, at message: TopicReader.Message, skip: Int, limit: Int
-    ) async throws -> [Delivery] {
+    ) async throws -> [ReceivedRecord] {
         var first = 0
         var index = 0
         var chunks: [TransferManifest.Chunk] = []
@@ -91,7 +91,7 @@ public struct FeedReader: Sendable {
                 stored["\(partition)/\(chunkMessage.offset)"] = chunkMessage.value
             }
         }
-        var deliveries: [Delivery] = []
+        var deliveries: [ReceivedRecord] = []
         var position = first
         for chunk in chunks {
             guard let bytes = stored["\(chunk.partition)/\(chunk.offset)"] else {
@@ -105,7 +105,7 @@ public struct FeedReader: Sendable {
                 defer { position += 1 }
                 guard position >= skip, deliveries.count < limit else { continue }
                 deliveries.append(
-                    Delivery(
+                    ReceivedRecord(
                         envelope: envelope, key: nil, value: Array(line), partition: message.partition,
                         offset: message.offset, transfer: manifest.transfer, transferIndex: position))
             }

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import RenkeiBus
+import RenkeiCodec
+import RenkeiContracts
+import RenkeiKafka
+import RenkeiSynthetic
+
+/// A bus on a fresh embedded cluster with the repository's sample contracts.
+struct BusHarness {
+    static let contractsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contracts").path
+
+    let kafka: EmbeddedKafka
+    let bus: Bus
+    let contracts: ContractSet
+    let logger: Logger
+
+    /// Runs `body` with a fresh harness and always stops it afterwards.
+    static func with<Result>(_ body: (BusHarness) async throws -> Result) async throws -> Result {
+        let harness = try await start()
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
+
+    static func start(instance: String = "test-\(UUID().uuidString.prefix(8))") async throws -> BusHarness {
+        let contracts = try ContractLoader.load(directory: contractsDirectory)
+        var logger = Logger(label: "renkei.test")
+        logger.logLevel = .critical
+        let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
+        var configuration = BusConfiguration(kafka: kafka.configuration, instance: instance)
+        configuration.kafka.operationTimeout = .seconds(15)
+        let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
+        return BusHarness(kafka: kafka, bus: bus, contracts: contracts, logger: logger)
+    }
+
+    func stop() async {
+        await bus.shutdown()
+        kafka.shutdown()
+    }
+
+    var layout: Layout { contracts.layout(named: "resident-record")! }
+
+    /// `count` generated resident records as JSON Lines, and their values.
+    func residents(_ count: Int, seed: UInt64 = 7) -> (jsonl: [UInt8], records: [[String?]]) {
+        var generator = ResidentGenerator(layout: layout, seed: seed)
+        let schema = RecordSchema(layout: layout)
+        var batch = RecordBatch(schema: schema)
+        var records: [[String?]] = []
+        for _ in 0..<count {
+            let values = generator.next()
+            records.append(values)
+            batch.append(values: values)
+        }
+        let encoder = JSONRecordEncoder(layout: layout, lineTerminated: true)
+        var bytes: [UInt8] = []
+        for record in 0..<batch.count { bytes += encoder.encode(batch, record: record) }
+        return (bytes, records)
+    }
+
+    /// Every delivery of a receiver's feed, read from the beginning.
+    func feed(_ linkage: String, _ receiver: String) async throws -> [ReceivedRecord] {
+        let reader = FeedReader(bus: bus)
+        var cursor = FeedCursor.start
+        var all: [ReceivedRecord] = []
+        while true {
+            let page = try await reader.read(linkage: linkage, receiver: receiver, after: cursor, limit: 1000)
+            all += page.deliveries
+            cursor = page.next
+            if !page.hasMore && page.next.transfer == nil { return all }
+        }
+    }
+}
+
+extension ReceivedRecord {
+    /// The delivered JSON object's field keys.
+    var fieldKeys: Set<String> {
+        let object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any]
+        return Set(object?.keys.map { $0 } ?? [])
+    }
+}
