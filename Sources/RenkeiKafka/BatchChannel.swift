@@ -14,7 +14,8 @@ final class BatchChannel: Sendable {
 
     private struct State {
         var buffer: [MessageBatchStorage] = []
-        var waiters: [CheckedContinuation<MessageBatchStorage?, any Error>] = []
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<MessageBatchStorage?, any Error>)] = []
+        var nextWaiterID: UInt64 = 0
         var finished = false
         var failure: KafkaError? = nil
         var offsets = Offsets()
@@ -43,7 +44,7 @@ final class BatchChannel: Sendable {
             if state.finished { return nil }
             if !state.waiters.isEmpty {
                 Self.recordHandedOut(batch, in: &state.offsets)
-                return state.waiters.removeFirst()
+                return state.waiters.removeFirst().continuation
             }
             state.buffer.append(batch)
             return nil
@@ -57,7 +58,7 @@ final class BatchChannel: Sendable {
             state.finished = true
             if state.failure == nil { state.failure = failure }
             defer { state.waiters = [] }
-            return state.waiters
+            return state.waiters.map(\.continuation)
         }
         for waiter in waiters {
             if let failure { waiter.resume(throwing: failure) } else { waiter.resume(returning: nil) }
@@ -78,37 +79,51 @@ final class BatchChannel: Sendable {
 
     // MARK: application side
 
-    /// The next batch, waiting if none is buffered; `nil` after ``finish(failure:)``.
+    /// The next batch, waiting if none is buffered; `nil` after ``finish(failure:)``. Throws `CancellationError`
+    /// if the waiting task is cancelled (no batch is lost: one that arrives later stays buffered).
     func next() async throws -> MessageBatchStorage? {
-        try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<MessageBatchStorage?, any Error>) in
-            enum Action {
-                case resume(MessageBatchStorage?)
-                case fail(KafkaError)
-                case wait
-            }
-            let action = state.withLock { state -> Action in
-                if !state.buffer.isEmpty {
-                    let batch = state.buffer.removeFirst()
-                    Self.recordHandedOut(batch, in: &state.offsets)
-                    return .resume(batch)
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<MessageBatchStorage?, any Error>) in
+                enum Action {
+                    case resume(MessageBatchStorage?)
+                    case fail(any Error)
+                    case wait
                 }
-                if state.finished {
-                    if let failure = state.failure { return .fail(failure) }
-                    return .resume(nil)
+                let action = state.withLock { state -> Action in
+                    if !state.buffer.isEmpty {
+                        let batch = state.buffer.removeFirst()
+                        Self.recordHandedOut(batch, in: &state.offsets)
+                        return .resume(batch)
+                    }
+                    if state.finished {
+                        if let failure = state.failure { return .fail(failure) }
+                        return .resume(nil)
+                    }
+                    if Task.isCancelled { return .fail(CancellationError()) }
+                    state.waiters.append((id, continuation))
+                    return .wait
                 }
-                state.waiters.append(continuation)
-                return .wait
+                switch action {
+                case .resume(let batch):
+                    spaceSignal.signal()
+                    continuation.resume(returning: batch)
+                case .fail(let error):
+                    continuation.resume(throwing: error)
+                case .wait:
+                    break
+                }
             }
-            switch action {
-            case .resume(let batch):
-                spaceSignal.signal()
-                continuation.resume(returning: batch)
-            case .fail(let error):
-                continuation.resume(throwing: error)
-            case .wait:
-                break
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<MessageBatchStorage?, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
             }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 

@@ -87,13 +87,15 @@ final class DeliveryPump: Sendable {
                     if n == 0 { break }
                     DeliveryTracker.handle(reports: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]))
                 }
+                // Destroying the event frees the messages' queue slots; only then can waiting senders enqueue.
+                rd_kafka_event_destroy(event)
                 wakeSenders()
             case RD_KAFKA_EVENT_ERROR:
                 handleErrorEvent(event)
+                rd_kafka_event_destroy(event)
             default:
-                break
+                rd_kafka_event_destroy(event)
             }
-            rd_kafka_event_destroy(event)
         }
         let waiters = space.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopped = true
