@@ -22,7 +22,7 @@ public struct CSVRecordDecoder: RecordDecoder {
     /// Column → item position, -1 for an ignored column; `nil` until the header is read.
     var columnItems: [Int]?
     var batch: RecordBatch
-    var slots: [FieldSlot]
+    let slotBuffer: SlotBuffer
     var pending: [RecordError] = []
     var headerRanges: [FieldSlot] = []
 
@@ -31,7 +31,7 @@ public struct CSVRecordDecoder: RecordDecoder {
         self.schema = schema
         self.options = options
         self.batch = RecordBatch(schema: schema)
-        self.slots = [FieldSlot](repeating: .empty, count: schema.itemCount)
+        self.slotBuffer = SlotBuffer(count: schema.itemCount)
         if !options.hasHeader { columnItems = Array(0..<schema.itemCount) }
     }
 
@@ -97,10 +97,8 @@ public struct CSVRecordDecoder: RecordDecoder {
                         pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
                         clearSlots()
                         markAllReported()
-                        slots.withUnsafeMutableBufferPointer { s in
-                            batch.commitRecord(
-                                slots: s.baseAddress!, input: base, number: number, line: line, pending: &pending)
-                        }
+                        batch.commitRecord(
+                            slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
                         p = end
                         discardingToLineEnd = true
                     }
@@ -119,10 +117,8 @@ public struct CSVRecordDecoder: RecordDecoder {
                         } else if columns != columnItems!.count {
                             pending.append(RecordError(record: number, line: line, reason: .fieldCount))
                         }
-                        slots.withUnsafeMutableBufferPointer { s in
-                            batch.commitRecord(
-                                slots: s.baseAddress!, input: base, number: number, line: line, pending: &pending)
-                        }
+                        batch.commitRecord(
+                            slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
                     }
                     p = next
                     line += lines
@@ -133,17 +129,9 @@ public struct CSVRecordDecoder: RecordDecoder {
     }
 
     @inline(__always)
-    private mutating func clearSlots() {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i] = .empty }
-        }
-    }
+    private func clearSlots() { slotBuffer.reset() }
 
-    private mutating func markAllReported() {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i].bits |= FieldSlot.reportedFlag }
-        }
-    }
+    private func markAllReported() { slotBuffer.markAllReported() }
 
     /// Delimits one record starting at `start`, storing its fields in `slots` (or `headerRanges`).
     @inline(__always)
@@ -213,14 +201,10 @@ public struct CSVRecordDecoder: RecordDecoder {
                 }
             } else {
                 fieldStart = p
-                while p < end {
-                    let b = base[p]
-                    if b > 0x2C {
-                        p += 1
-                        continue
-                    }
-                    if b == 0x2C || b == 0x0A || b == 0x0D { break }
-                    if b == 0x22 { malformed = true }
+                while true {
+                    p = ByteScanning.findCSVSpecial(base, from: p, end: end)
+                    guard p < end, base[p] == 0x22 else { break }
+                    malformed = true  // a quote inside an unquoted field
                     p += 1
                 }
                 fieldCount = p - fieldStart
@@ -231,7 +215,7 @@ public struct CSVRecordDecoder: RecordDecoder {
             } else if column < columnCount {
                 let item = columnItems![column]
                 if item >= 0 {
-                    slots[item] = FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch)
+                    slotBuffer.pointer[item] = FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch)
                 }
             }
             column += 1

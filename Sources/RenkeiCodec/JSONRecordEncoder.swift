@@ -116,7 +116,12 @@ public struct JSONRecordEncoder: Sendable {
                 continue
             }
             o.pointee = 0x22
-            o = JSONEscaping.writeEscaped(p, n, to: o + 1)
+            if ByteScanning.needsJSONEscape(p, n) {
+                o = JSONEscaping.writeEscaped(p, n, to: o + 1)
+            } else {
+                (o + 1).update(from: p, count: n)
+                o += n + 1
+            }
             o.pointee = 0x22
             o += 1
         }

@@ -1,9 +1,9 @@
 import CMallocCounter
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// One timed figure: the fastest of several runs, and the heap allocations made during it.
@@ -38,7 +38,9 @@ func measure(items: Int, runs: Int, _ body: () -> Int) -> Measurement {
         let seconds = now() - start
         let allocations = renkei_allocation_count() - allocationsBefore
         blackHole &+= bytes
-        if seconds < best.seconds { best = Measurement(seconds: seconds, allocations: allocations, items: items, bytes: bytes) }
+        if seconds < best.seconds {
+            best = Measurement(seconds: seconds, allocations: allocations, items: items, bytes: bytes)
+        }
     }
     return best
 }

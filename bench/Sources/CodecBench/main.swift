@@ -61,9 +61,10 @@ let jsonLineData: [Data] = {
 let jsonBytesPerRecord = Double(jsonLines.count) / Double(recordCount)
 let foundationJSONBytes = jsonLineData.reduce(0) { $0 + $1.count }
 
-print("records: \(recordCount) resident records (seed 1), \(format(jsonBytesPerRecord)) B/record as JSON, "
-    + "\(format(Double(csv.count) / Double(recordCount))) B/record as CSV; Foundation on the first \(foundationCount); "
-    + "best of \(runs) runs; one thread")
+print(
+    "records: \(recordCount) resident records (seed 1), \(format(jsonBytesPerRecord)) B/record as JSON, "
+        + "\(format(Double(csv.count) / Double(recordCount))) B/record as CSV; Foundation on the first \(foundationCount); "
+        + "best of \(runs) runs; one thread")
 
 let chunkSize = 1 << 20
 let messageWriter = ByteWriter(capacity: 4096)
@@ -117,7 +118,9 @@ if selected("json-decode+validate") {
     let foundationDecoder = JSONDecoder()
     let decodeFoundation = measure(items: jsonLineData.count, runs: runs) {
         var count = 0
-        for line in jsonLineData { count &+= (try! foundationDecoder.decode(ResidentDTO.self, from: line)).name?.utf8.count ?? 0 }
+        for line in jsonLineData {
+            count &+= (try! foundationDecoder.decode(ResidentDTO.self, from: line)).name?.utf8.count ?? 0
+        }
         blackHole &+= count
         return foundationJSONBytes
     }

@@ -1,0 +1,121 @@
+/// Word-at-a-time (SWAR) byte searches for the decoders' and encoders' inner loops.
+enum ByteScanning {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// High bit set in each byte of `x` that is zero (exact for the lowest such byte).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+
+    /// High bit set in each byte of `x` that is below `n` (n ≤ 128; exact for the lowest such byte).
+    @inline(__always)
+    static func bytesBelow(_ x: UInt64, _ n: UInt8) -> UInt64 { (x &- ones &* UInt64(n)) & ~x & highs }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The first position in `p[from..<end]` holding `"`, `\` or a byte below 0x20 (a JSON string's end, an escape
+    /// or an error); `end` when none.
+    @inline(__always)
+    static func findJSONStringSpecial(_ p: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        var i = from
+        while i &+ 8 <= end {
+            let x = load(p + i)
+            let hits = zeroBytes(x ^ 0x2222_2222_2222_2222) | zeroBytes(x ^ 0x5C5C_5C5C_5C5C_5C5C) | bytesBelow(x, 0x20)
+            if hits != 0 { return i &+ hits.trailingZeroBitCount >> 3 }
+            i &+= 8
+        }
+        while i < end {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            i &+= 1
+        }
+        return end
+    }
+
+    /// The first position in `p[from..<end]` holding `,`, `"`, CR or LF; `end` when none.
+    @inline(__always)
+    static func findCSVSpecial(_ p: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        var i = from
+        while i &+ 8 <= end {
+            // Every special byte is below 0x2D; most data bytes (digits, '-', letters, UTF-8) are not.
+            if bytesBelow(load(p + i), 0x2D) == 0 {
+                i &+= 8
+                continue
+            }
+            let stop = i &+ 8
+            while i < stop {
+                let b = p[i]
+                if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return i }
+                i &+= 1
+            }
+        }
+        while i < end {
+            let b = p[i]
+            if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return i }
+            i &+= 1
+        }
+        return end
+    }
+
+    /// Whether `a[0..<count]` equals `b[0..<count]`, where `a` has `available` readable bytes and `b` is padded so
+    /// that 16 bytes are always readable (see `RecordSchema.keyBytes`). Keys of up to 16 bytes need no call.
+    @inline(__always)
+    static func shortEqual(_ a: UnsafePointer<UInt8>, available: Int, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        if count <= 8 && available >= 8 {
+            let mask: UInt64 = count == 8 ? ~0 : (1 << UInt64(count &* 8)) &- 1
+            return (load(a) ^ load(b)) & mask == 0
+        }
+        if count <= 16 && available >= 16 {
+            let mask: UInt64 = count == 16 ? ~0 : (1 << UInt64((count &- 8) &* 8)) &- 1
+            return load(a) == load(b) && (load(a + 8) ^ load(b + 8)) & mask == 0
+        }
+        return bytesEqual(a, b, count)
+    }
+
+    /// Whether `p[0..<n]` is ASCII digits only, eight bytes at a time.
+    @inline(__always)
+    static func isDigits(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= n {
+            let x = load(p + i)
+            // Each byte is 0x30–0x39 exactly when its high nibble is 3 before and after adding 6.
+            if x & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
+                || (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
+            {
+                return false
+            }
+            i &+= 8
+        }
+        while i < n {
+            if p[i] &- 0x30 >= 10 { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    /// Whether `p[0..<n]` holds a byte that JSON must escape (`"`, `\`, below 0x20).
+    @inline(__always)
+    static func needsJSONEscape(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        findJSONStringSpecial(p, from: 0, end: n) != n
+    }
+
+    /// Whether `p[0..<n]` is printable ASCII only (0x20–0x7E).
+    @inline(__always)
+    static func isPrintableASCII(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= n {
+            let x = load(p + i)
+            if (x & highs) | bytesBelow(x, 0x20) | zeroBytes(x ^ 0x7F7F_7F7F_7F7F_7F7F) != 0 { return false }
+            i &+= 8
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b >= 0x7F { return false }
+            i &+= 1
+        }
+        return true
+    }
+}
