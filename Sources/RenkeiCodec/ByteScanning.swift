@@ -96,6 +96,47 @@ enum ByteScanning {
         return true
     }
 
+    @inline(__always)
+    static func store(_ x: UInt64, _ p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x.littleEndian, as: UInt64.self)
+    }
+
+    /// Copies `count` bytes in whole words: may read up to 7 bytes past `source + count` and write up to 7 bytes
+    /// past `target + count`; the caller guarantees both are inside its buffers.
+    @inline(__always)
+    static func copyWords(from source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        var i = 0
+        while i < count {
+            store(load(source + i), target + i)
+            i &+= 8
+        }
+    }
+
+    /// Copies a JSON string's content that needs no escaping, scanning and copying in one pass; returns the end of
+    /// what was written, or `nil` as soon as a byte needs escaping (then the caller escapes the whole value). Reads
+    /// only `p[0..<n]`; may write up to 7 bytes past `out + n` (inside the caller's reserved room).
+    @inline(__always)
+    static func copyJSONStringContent(
+        _ p: UnsafePointer<UInt8>, _ n: Int, to out: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8>? {
+        var i = 0
+        while i &+ 8 <= n {
+            let x = load(p + i)
+            if zeroBytes(x ^ 0x2222_2222_2222_2222) | zeroBytes(x ^ 0x5C5C_5C5C_5C5C_5C5C) | bytesBelow(x, 0x20) != 0 {
+                return nil
+            }
+            store(x, out + i)
+            i &+= 8
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C { return nil }
+            out[i] = b
+            i &+= 1
+        }
+        return out + n
+    }
+
     /// Whether `p[0..<n]` holds a byte that JSON must escape (`"`, `\`, below 0x20).
     @inline(__always)
     static func needsJSONEscape(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {

@@ -21,6 +21,8 @@ public struct CSVRecordDecoder: RecordDecoder {
     var discardingToLineEnd = false
     /// Column → item position, -1 for an ignored column; `nil` until the header is read.
     var columnItems: [Int]?
+    /// `columnItems` at a stable address for the hot loop.
+    var columnMap = ColumnMap(items: [])
     var batch: RecordBatch
     let slotBuffer: SlotBuffer
     var pending: [RecordError] = []
@@ -32,7 +34,10 @@ public struct CSVRecordDecoder: RecordDecoder {
         self.options = options
         self.batch = RecordBatch(schema: schema)
         self.slotBuffer = SlotBuffer(count: schema.itemCount)
-        if !options.hasHeader { columnItems = Array(0..<schema.itemCount) }
+        if !options.hasHeader {
+            columnItems = Array(0..<schema.itemCount)
+            columnMap = ColumnMap(items: columnItems!)
+        }
     }
 
     public mutating func decode(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
@@ -149,7 +154,8 @@ public struct CSVRecordDecoder: RecordDecoder {
         var column = 0
         var lines = 0
         var malformed = false
-        let columnCount = header ? 0 : columnItems!.count
+        let columnCount = header ? 0 : columnMap.count
+        let columns = columnMap.pointer
         while true {
             var fieldStart: Int
             var fieldCount: Int
@@ -213,7 +219,7 @@ public struct CSVRecordDecoder: RecordDecoder {
             if header {
                 headerRanges.append(FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch))
             } else if column < columnCount {
-                let item = columnItems![column]
+                let item = Int(columns[column])
                 if item >= 0 {
                     slotBuffer.pointer[item] = FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch)
                 }
@@ -265,5 +271,20 @@ public struct CSVRecordDecoder: RecordDecoder {
         }
         batch.scratch.removeAll(keepingCapacity: true)
         columnItems = map
+        columnMap = ColumnMap(items: map)
     }
+}
+
+/// Column → item position (-1 for an ignored column) at a stable address, read once per field.
+final class ColumnMap {
+    let pointer: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(items: [Int]) {
+        count = items.count
+        pointer = .allocate(capacity: max(count, 1))
+        for (column, item) in items.enumerated() { pointer[column] = Int32(item) }
+    }
+
+    deinit { pointer.deallocate() }
 }
