@@ -19,8 +19,10 @@ struct KafkaBench {
         logger.logLevel = .error
         let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
         print("embedded cluster at \(cluster.bootstrapServers); \(count) messages per run, best of \(repetitions)")
-        // The mock keeps ~5 MiB per partition: 160 partitions hold 1M × 500 B with room to spare.
-        let partitions = 160
+        // The mock keeps ~5 MiB per partition. Both producers spread messages round-robin over 200 partitions
+        // (≤ 2.5 MB each for 1M × 500 B); the default sticky partitioner would pile MiBs onto a few and the mock
+        // would drop the oldest.
+        let partitions = 200
 
         var summary: [String] = []
         for size in [100, 500] {
@@ -36,10 +38,18 @@ struct KafkaBench {
 
                 cProduce = max(
                     cProduce,
-                    try runCeiling(ceiling, ["produce", cluster.bootstrapServers, cTopic, "\(count)", "\(size)"]))
+                    try runCeiling(ceiling, ["produce", cluster.bootstrapServers, cTopic, "\(count)", "\(size)", "\(partitions)"]))
                 swiftProduce = max(
                     swiftProduce,
-                    try await produce(cluster, topic: swiftTopic, count: count, size: size, logger: logger))
+                    try await produce(cluster, topic: swiftTopic, count: count, size: size, partitions: partitions, logger: logger))
+                let admin = try KafkaAdmin.make(configuration: cluster.configuration, logger: logger)
+                for topic in [cTopic, swiftTopic] {
+                    let retained = try await admin.watermarks(topic: topic).values.reduce(0) { $0 + $1.count }
+                    guard retained == count else {
+                        throw BenchError(
+                            message: "\(topic) retains \(retained) of \(count) messages: use more partitions")
+                    }
+                }
                 // Both consumers read the same topic (the one the C producer wrote), each in its own group.
                 cConsume = max(
                     cConsume,
@@ -86,15 +96,17 @@ struct KafkaBench {
 
     /// Produces `count` messages of `size` bytes in batches of 20 000, with up to 5 batches in flight.
     static func produce(
-        _ cluster: EmbeddedKafka, topic: String, count: Int, size: Int, logger: Logger
+        _ cluster: EmbeddedKafka, topic: String, count: Int, size: Int, partitions: Int, logger: Logger
     ) async throws -> Double {
         let producer = try await KafkaProducer.make(configuration: cluster.configuration, logger: logger)
         let admin = try KafkaAdmin.make(configuration: cluster.configuration, logger: logger)
         _ = try await admin.describeTopic(topic)  // connect first, as the C side does
         let batchSize = 20_000
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
-        let batch = [KafkaOutgoingMessage](
-            repeating: KafkaOutgoingMessage(topic: topic, value: payload), count: batchSize)
+        // Message i goes to partition i % partitions, as in the C ceiling; batchSize is a multiple of partitions.
+        let batch = (0..<batchSize).map {
+            KafkaOutgoingMessage(topic: topic, partition: Int32($0 % partitions), value: payload)
+        }
         let start = ContinuousClock.now
         let delivered = try await withThrowingTaskGroup(of: Int.self) { group in
             var sent = 0
