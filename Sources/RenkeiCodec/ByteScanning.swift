@@ -75,6 +75,22 @@ enum ByteScanning {
         return bytesEqual(a, b, count)
     }
 
+    /// Whether all eight bytes of `x` are ASCII digits: each high nibble is 3 before and after adding 6.
+    @inline(__always)
+    static func isDigitWord(_ x: UInt64) -> Bool {
+        x & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+            && (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+    }
+
+    /// A nonzero bit in (at least) the lowest byte of `x` that is not an ASCII digit; 0 when all eight are digits.
+    @inline(__always)
+    static func nonDigitBytes(_ x: UInt64) -> UInt64 {
+        let a = x ^ 0x3030_3030_3030_3030  // digits become 0x00–0x09
+        // A high nibble left, or a low nibble of 10 or more (which adding 6 carries into bit 4). A carry out of a
+        // non-digit byte can only mark bytes above it, so the lowest mark is exact.
+        return (a & 0xF0F0_F0F0_F0F0_F0F0) | ((a &+ 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010)
+    }
+
     /// Whether `p[0..<n]` is ASCII digits only, eight bytes at a time.
     @inline(__always)
     static func isDigits(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {

@@ -39,6 +39,19 @@ extension JSONRecordDecoder {
             let b = base[p]
             if b == 0x22 {
                 let valueStart = p &+ 1
+                // Digits, codes and dates are validated while delimited; other values on commit.
+                if kind == .digits || kind == .code || kind == .date,
+                    let next = delimitAndValidate(c, item: item, from: valueStart, end: end)
+                {
+                    p = next
+                    expected = item &+ 1
+                    guard p < end else { return false }
+                    let delimiter = base[p]
+                    p &+= 1
+                    if delimiter == 0x2C { continue }
+                    guard delimiter == 0x7D else { return false }
+                    return p == end || (p &+ 1 == end && base[p] == 0x0D)
+                }
                 p = ByteScanning.findJSONStringSpecial(base, from: valueStart, end: end)
                 guard p < end, base[p] == 0x22 else { return false }
                 slots[item] = FieldSlot(start: valueStart, count: p &- valueStart, inScratch: false)
@@ -76,6 +89,70 @@ extension JSONRecordDecoder {
             if delimiter == 0x2C { continue }
             guard delimiter == 0x7D else { return false }
             return p == end || (p &+ 1 == end && base[p] == 0x0D)
+        }
+    }
+
+    /// For a `digits`, `code` or `date` item whose string value at `start` is plain and valid: stores the slot as
+    /// validated and returns the position after the closing quote. `nil` leaves the value to the general handling
+    /// (scanned as a string and validated on commit, which reports the problem if there is one).
+    @inline(__always)
+    func delimitAndValidate(_ c: JSONParseContext, item: Int, from start: Int, end: Int) -> Int? {
+        let base = c.base
+        let rule = c.rules + item
+        switch rule.pointee.kind {
+        case .digits:
+            var q = start
+            while true {
+                if q &+ 8 <= end {
+                    let stops = ByteScanning.nonDigitBytes(ByteScanning.load(base + q))
+                    if stops == 0 {
+                        q &+= 8
+                        continue
+                    }
+                    q &+= stops.trailingZeroBitCount >> 3
+                } else {
+                    while q < end && base[q] &- 0x30 < 10 { q &+= 1 }
+                }
+                break
+            }
+            let n = q &- start
+            guard q < end, base[q] == 0x22, n > 0, n <= rule.pointee.maxLength else { return nil }
+            c.slots[item] = FieldSlot(
+                start: UInt32(truncatingIfNeeded: start),
+                bits: UInt32(truncatingIfNeeded: n) | FieldSlot.seenFlag | FieldSlot.validatedFlag)
+            return q &+ 1
+        case .code:
+            // A code of up to 7 bytes and its closing quote fit in one word.
+            guard !rule.pointee.hasLongCodes, start &+ 8 <= end else { return nil }
+            let x = ByteScanning.load(base + start)
+            let quotes = ByteScanning.zeroBytes(x ^ 0x2222_2222_2222_2222)
+            guard quotes != 0 else { return nil }
+            let length = quotes.trailingZeroBitCount >> 3
+            guard length > 0 else { return nil }
+            let mask: UInt64 = (1 << UInt64(length &* 8)) &- 1
+            // Codes hold no control characters or backslashes; a value with one goes the general way.
+            guard (ByteScanning.bytesBelow(x, 0x20) | ByteScanning.zeroBytes(x ^ 0x5C5C_5C5C_5C5C_5C5C)) & mask == 0
+            else { return nil }
+            let word = x & mask
+            var index = Int(rule.pointee.codeStart)
+            let last = index &+ Int(rule.pointee.codeCount)
+            while index < last {
+                if c.codeWords[index] == word {
+                    c.slots[item] = FieldSlot(
+                        start: UInt32(truncatingIfNeeded: start),
+                        bits: UInt32(truncatingIfNeeded: length) | FieldSlot.seenFlag | FieldSlot.validatedFlag)
+                    return start &+ length &+ 1
+                }
+                index &+= 1
+            }
+            return nil
+        case .date:
+            guard end &- start > 10, base[start &+ 10] == 0x22, DateValidator.isDate(base + start) else { return nil }
+            c.slots[item] = FieldSlot(
+                start: UInt32(truncatingIfNeeded: start), bits: 10 | FieldSlot.seenFlag | FieldSlot.validatedFlag)
+            return start &+ 11
+        default:
+            return nil
         }
     }
 }

@@ -8,8 +8,9 @@ public struct JSONRecordDecoder: RecordDecoder {
     public let schema: RecordSchema
     public private(set) var streamErrors: [RecordError] = []
     public private(set) var recordCount = 0
-    /// The largest line accepted, in bytes; a longer one is reported as `record-too-large` and skipped.
-    public var maxRecordBytes: Int
+    /// The largest line accepted, in bytes (at most 128 MiB); a longer one is reported as `record-too-large` and
+    /// skipped.
+    public let maxRecordBytes: Int
 
     var input: [UInt8] = []
     var consumed = 0
@@ -24,7 +25,7 @@ public struct JSONRecordDecoder: RecordDecoder {
     /// A decoder for records of `schema`.
     public init(schema: RecordSchema, maxRecordBytes: Int = 1 << 20) {
         self.schema = schema
-        self.maxRecordBytes = maxRecordBytes
+        self.maxRecordBytes = min(maxRecordBytes, 1 << 27)
         self.batch = RecordBatch(schema: schema)
         self.slotBuffer = SlotBuffer(count: schema.itemCount)
     }
@@ -74,11 +75,14 @@ public struct JSONRecordDecoder: RecordDecoder {
             schema.rules.withUnsafeBufferPointer { rules in
                 schema.keyBytes.withUnsafeBufferPointer { keys in
                     guard let base = buffer.baseAddress else { return }
-                    let context = JSONParseContext(
-                        base: base, end: buffer.count, rules: rules.baseAddress!,
-                        keyBytes: keys.baseAddress ?? UnsafePointer(bitPattern: 8)!, itemCount: schema.itemCount,
-                        slots: slotBuffer.pointer, keysArePlain: schema.keysArePlain)
-                    body(&self, context)
+                    schema.codeWords.withUnsafeBufferPointer { words in
+                        let context = JSONParseContext(
+                            base: base, end: buffer.count, rules: rules.baseAddress!,
+                            keyBytes: keys.baseAddress ?? UnsafePointer(bitPattern: 8)!, itemCount: schema.itemCount,
+                            slots: slotBuffer.pointer, keysArePlain: schema.keysArePlain,
+                            codeWords: words.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                        body(&self, context)
+                    }
                 }
             }
         }
@@ -233,4 +237,5 @@ struct JSONParseContext {
     let slots: UnsafeMutablePointer<FieldSlot>
     /// No field key needs JSON escaping, so a key can be matched by comparing bytes up to the closing quote.
     let keysArePlain: Bool
+    let codeWords: UnsafePointer<UInt64>
 }

@@ -64,3 +64,19 @@ import Testing
         }
     }
 }
+
+extension ByteScanningTests {
+    @Test func marksTheFirstNonDigitOfAWord() {
+        for position in 0..<8 {
+            for intruder: UInt8 in [0x22, 0x2F, 0x3A, 0x3F, 0x40, 0xFA, 0xFF, 0x00, 0x39 &+ 0x80] {
+                var bytes = [UInt8](repeating: 0x35, count: 8)
+                bytes[position] = intruder
+                let word = bytes.withUnsafeBufferPointer { ByteScanning.load($0.baseAddress!) }
+                let marks = ByteScanning.nonDigitBytes(word)
+                #expect(marks.trailingZeroBitCount >> 3 == position, "intruder \(intruder) at \(position)")
+            }
+        }
+        let digits = Array("01234567".utf8).withUnsafeBufferPointer { ByteScanning.load($0.baseAddress!) }
+        #expect(ByteScanning.nonDigitBytes(digits) == 0)
+    }
+}

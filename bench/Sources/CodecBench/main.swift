@@ -88,7 +88,8 @@ func decodeInChunks(_ bytes: [UInt8], _ decoder: inout some RecordDecoder, _ bod
 // 1. JSON encode: one object per record into a reused buffer, as for one Kafka message value per record.
 if selected("json-encode") {
     let singleEncoder = JSONRecordEncoder(layout: layout)
-    let encodeOurs = measure(items: recordCount, runs: runs) {
+    let foundationEncoder = JSONEncoder()
+    let (encodeOurs, encodeFoundation) = measurePair(items: (recordCount, dtos.count), runs: runs) {
         var bytes = 0
         for record in 0..<recordCount {
             messageWriter.clear()
@@ -96,9 +97,7 @@ if selected("json-encode") {
             bytes &+= messageWriter.count
         }
         return bytes
-    }
-    let foundationEncoder = JSONEncoder()
-    let encodeFoundation = measure(items: dtos.count, runs: runs) {
+    } _: {
         var bytes = 0
         for dto in dtos { bytes &+= (try! foundationEncoder.encode(dto)).count }
         return bytes
@@ -108,15 +107,14 @@ if selected("json-encode") {
 
 // 2. JSON Lines decode + validate (Foundation decodes without validating anything).
 if selected("json-decode+validate") {
-    let decodeOurs = measure(items: recordCount, runs: runs) {
+    let foundationDecoder = JSONDecoder()
+    let (decodeOurs, decodeFoundation) = measurePair(items: (recordCount, jsonLineData.count), runs: runs) {
         var decoder = JSONRecordDecoder(schema: schema)
         var valid = 0
         decodeInChunks(jsonLines, &decoder) { batch in valid &+= batch.count - batch.invalidCount }
         precondition(valid == recordCount)
         return jsonLines.count
-    }
-    let foundationDecoder = JSONDecoder()
-    let decodeFoundation = measure(items: jsonLineData.count, runs: runs) {
+    } _: {
         var count = 0
         for line in jsonLineData {
             count &+= (try! foundationDecoder.decode(ResidentDTO.self, from: line)).name?.utf8.count ?? 0
