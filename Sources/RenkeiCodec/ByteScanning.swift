@@ -135,22 +135,51 @@ enum ByteScanning {
     static func copyJSONStringContent(
         _ p: UnsafePointer<UInt8>, _ n: Int, to out: UnsafeMutablePointer<UInt8>
     ) -> UnsafeMutablePointer<UInt8>? {
-        var i = 0
-        while i &+ 8 <= n {
-            let x = load(p + i)
-            if zeroBytes(x ^ 0x2222_2222_2222_2222) | zeroBytes(x ^ 0x5C5C_5C5C_5C5C_5C5C) | bytesBelow(x, 0x20) != 0 {
-                return nil
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 <= n {
+                let x = load(p + i)
+                if jsonSpecials(x) != 0 { return nil }
+                store(x, out + i)
+                i &+= 8
             }
-            store(x, out + i)
-            i &+= 8
+            if i < n {
+                // The last, partial word: load the final eight bytes again, overlapping what was copied.
+                let x = load(p + (n &- 8))
+                if jsonSpecials(x) != 0 { return nil }
+                store(x, out + (n &- 8))
+            }
+            return out + n
         }
-        while i < n {
-            let b = p[i]
-            if b < 0x20 || b == 0x22 || b == 0x5C { return nil }
-            out[i] = b
-            i &+= 1
-        }
+        let x = loadShort(p, n)
+        let mask: UInt64 = (1 << UInt64(n &* 8)) &- 1
+        if jsonSpecials(x) & mask != 0 { return nil }
+        store(x, out)
         return out + n
+    }
+
+    /// High bits in the bytes of `x` that JSON must escape: `"`, `\` and below 0x20.
+    @inline(__always)
+    static func jsonSpecials(_ x: UInt64) -> UInt64 {
+        zeroBytes(x ^ 0x2222_2222_2222_2222) | zeroBytes(x ^ 0x5C5C_5C5C_5C5C_5C5C) | bytesBelow(x, 0x20)
+    }
+
+    /// The `n` < 8 bytes at `p` as the low bytes of a word (the rest zero), reading nothing past `p + n`.
+    @inline(__always)
+    static func loadShort(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var x: UInt64 = 0
+        var k = 0
+        if n & 4 != 0 {
+            x = UInt64(UInt32(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            k = 4
+        }
+        if n & 2 != 0 {
+            let y = UInt64(UInt16(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self)))
+            x |= y &<< UInt64(k &* 8)
+            k &+= 2
+        }
+        if n & 1 != 0 { x |= UInt64(p[k]) &<< UInt64(k &* 8) }
+        return x
     }
 
     /// Whether `p[0..<n]` holds a byte that JSON must escape (`"`, `\`, below 0x20).

@@ -55,7 +55,7 @@ public struct CSVRecordDecoder: RecordDecoder {
         batch.removeAll()
         parse(final: true)
         try lend(body)
-        input.removeAll()
+        input.removeAll(keepingCapacity: true)
         consumed = 0
     }
 

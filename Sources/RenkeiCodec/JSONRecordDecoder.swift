@@ -45,7 +45,7 @@ public struct JSONRecordDecoder: RecordDecoder {
         batch.removeAll()
         parseLines(final: true)
         try lend(body)
-        input.removeAll()
+        input.removeAll(keepingCapacity: true)
         consumed = 0
     }
 

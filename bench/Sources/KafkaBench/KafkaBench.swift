@@ -38,10 +38,12 @@ struct KafkaBench {
 
                 cProduce = max(
                     cProduce,
-                    try runCeiling(ceiling, ["produce", cluster.bootstrapServers, cTopic, "\(count)", "\(size)", "\(partitions)"]))
+                    try runCeiling(
+                        ceiling, ["produce", cluster.bootstrapServers, cTopic, "\(count)", "\(size)", "\(partitions)"]))
                 swiftProduce = max(
                     swiftProduce,
-                    try await produce(cluster, topic: swiftTopic, count: count, size: size, partitions: partitions, logger: logger))
+                    try await produce(
+                        cluster, topic: swiftTopic, count: count, size: size, partitions: partitions, logger: logger))
                 let admin = try KafkaAdmin.make(configuration: cluster.configuration, logger: logger)
                 for topic in [cTopic, swiftTopic] {
                     let retained = try await admin.watermarks(topic: topic).values.reduce(0) { $0 + $1.count }
