@@ -181,27 +181,4 @@ enum ByteScanning {
         if n & 1 != 0 { x |= UInt64(p[k]) &<< UInt64(k &* 8) }
         return x
     }
-
-    /// Whether `p[0..<n]` holds a byte that JSON must escape (`"`, `\`, below 0x20).
-    @inline(__always)
-    static func needsJSONEscape(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        findJSONStringSpecial(p, from: 0, end: n) != n
-    }
-
-    /// Whether `p[0..<n]` is printable ASCII only (0x20–0x7E).
-    @inline(__always)
-    static func isPrintableASCII(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        while i &+ 8 <= n {
-            let x = load(p + i)
-            if (x & highs) | bytesBelow(x, 0x20) | zeroBytes(x ^ 0x7F7F_7F7F_7F7F_7F7F) != 0 { return false }
-            i &+= 8
-        }
-        while i < n {
-            let b = p[i]
-            if b < 0x20 || b >= 0x7F { return false }
-            i &+= 1
-        }
-        return true
-    }
 }

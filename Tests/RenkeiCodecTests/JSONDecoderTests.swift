@@ -91,3 +91,25 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONLimitTests {
+    @Test func skipsALineLargerThanTheLimitAndResumes() {
+        var decoder = JSONRecordDecoder(schema: Fixtures.types, maxRecordBytes: 64)
+        let text =
+            "{\"id\":\"1\"}\n{\"id\":\"2\",\"text\":\"" + String(repeating: "x", count: 300) + "\"}\n{\"id\":\"3\"}\n"
+        var reasons: [ErrorReason] = []
+        var ids: [String?] = []
+        let bytes = Array(text.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 20) {
+            bytes[start..<min(start + 20, bytes.count)].withUnsafeBytes { chunk in
+                decoder.decode(chunk) { batch in
+                    reasons += batch.errors.map(\.reason)
+                    ids += (0..<batch.count).map { batch.value(record: $0, item: 0) }
+                }
+            }
+        }
+        decoder.finish { batch in ids += (0..<batch.count).map { batch.value(record: $0, item: 0) } }
+        #expect(reasons == [.recordTooLarge])
+        #expect(ids == ["1", nil, "3"])
+    }
+}
