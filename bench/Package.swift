@@ -7,7 +7,8 @@ let package = Package(
     name: "renkei-bench",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "renkei", path: "..")
+        .package(name: "renkei", path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Counts heap allocations by interposing malloc and friends in the benchmark executable.
@@ -22,6 +23,14 @@ let package = Package(
             ],
             // Export the interposed malloc so the Swift runtime and Foundation call it, not glibc's.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
+        ),
+        // RenkeiKafka against the C ceiling in kafka/kafka_ceiling.c; run with kafka/run.sh.
+        .executableTarget(
+            name: "KafkaBench",
+            dependencies: [
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -4,11 +4,11 @@ public struct CSVDecodingOptions: Sendable {
     /// `atena_number`, in any order). Without a header the columns are the layout's items in order.
     public var hasHeader: Bool = true
     /// The largest record accepted, in bytes; a larger one is reported as `record-too-large` and skipped up to the
-    /// next line break. Bounds memory when a quote is never closed.
+    /// next line break. Bounds memory when a quote is never closed. At most 128 MiB (larger values are clamped).
     public var maxRecordBytes: Int = 1 << 20
 
     public init(hasHeader: Bool = true, maxRecordBytes: Int = 1 << 20) {
         self.hasHeader = hasHeader
-        self.maxRecordBytes = maxRecordBytes
+        self.maxRecordBytes = min(maxRecordBytes, 1 << 27)
     }
 }

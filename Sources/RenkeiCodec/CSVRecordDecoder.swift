@@ -21,8 +21,10 @@ public struct CSVRecordDecoder: RecordDecoder {
     var discardingToLineEnd = false
     /// Column → item position, -1 for an ignored column; `nil` until the header is read.
     var columnItems: [Int]?
+    /// `columnItems` at a stable address for the hot loop.
+    var columnMap = ColumnMap(items: [])
     var batch: RecordBatch
-    var slots: [FieldSlot]
+    let slotBuffer: SlotBuffer
     var pending: [RecordError] = []
     var headerRanges: [FieldSlot] = []
 
@@ -31,8 +33,11 @@ public struct CSVRecordDecoder: RecordDecoder {
         self.schema = schema
         self.options = options
         self.batch = RecordBatch(schema: schema)
-        self.slots = [FieldSlot](repeating: .empty, count: schema.itemCount)
-        if !options.hasHeader { columnItems = Array(0..<schema.itemCount) }
+        self.slotBuffer = SlotBuffer(count: schema.itemCount)
+        if !options.hasHeader {
+            columnItems = Array(0..<schema.itemCount)
+            columnMap = ColumnMap(items: columnItems!)
+        }
     }
 
     public mutating func decode(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
@@ -50,7 +55,7 @@ public struct CSVRecordDecoder: RecordDecoder {
         batch.removeAll()
         parse(final: true)
         try lend(body)
-        input.removeAll()
+        input.removeAll(keepingCapacity: true)
         consumed = 0
     }
 
@@ -97,10 +102,8 @@ public struct CSVRecordDecoder: RecordDecoder {
                         pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
                         clearSlots()
                         markAllReported()
-                        slots.withUnsafeMutableBufferPointer { s in
-                            batch.commitRecord(
-                                slots: s.baseAddress!, input: base, number: number, line: line, pending: &pending)
-                        }
+                        batch.commitRecord(
+                            slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
                         p = end
                         discardingToLineEnd = true
                     }
@@ -119,10 +122,8 @@ public struct CSVRecordDecoder: RecordDecoder {
                         } else if columns != columnItems!.count {
                             pending.append(RecordError(record: number, line: line, reason: .fieldCount))
                         }
-                        slots.withUnsafeMutableBufferPointer { s in
-                            batch.commitRecord(
-                                slots: s.baseAddress!, input: base, number: number, line: line, pending: &pending)
-                        }
+                        batch.commitRecord(
+                            slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
                     }
                     p = next
                     line += lines
@@ -133,17 +134,9 @@ public struct CSVRecordDecoder: RecordDecoder {
     }
 
     @inline(__always)
-    private mutating func clearSlots() {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i] = .empty }
-        }
-    }
+    private func clearSlots() { slotBuffer.reset() }
 
-    private mutating func markAllReported() {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i].bits |= FieldSlot.reportedFlag }
-        }
-    }
+    private func markAllReported() { slotBuffer.markAllReported() }
 
     /// Delimits one record starting at `start`, storing its fields in `slots` (or `headerRanges`).
     @inline(__always)
@@ -161,7 +154,8 @@ public struct CSVRecordDecoder: RecordDecoder {
         var column = 0
         var lines = 0
         var malformed = false
-        let columnCount = header ? 0 : columnItems!.count
+        let columnCount = header ? 0 : columnMap.count
+        let columns = columnMap.pointer
         while true {
             var fieldStart: Int
             var fieldCount: Int
@@ -213,14 +207,10 @@ public struct CSVRecordDecoder: RecordDecoder {
                 }
             } else {
                 fieldStart = p
-                while p < end {
-                    let b = base[p]
-                    if b > 0x2C {
-                        p += 1
-                        continue
-                    }
-                    if b == 0x2C || b == 0x0A || b == 0x0D { break }
-                    if b == 0x22 { malformed = true }
+                while true {
+                    p = ByteScanning.findCSVSpecial(base, from: p, end: end)
+                    guard p < end, base[p] == 0x22 else { break }
+                    malformed = true  // a quote inside an unquoted field
                     p += 1
                 }
                 fieldCount = p - fieldStart
@@ -229,9 +219,9 @@ public struct CSVRecordDecoder: RecordDecoder {
             if header {
                 headerRanges.append(FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch))
             } else if column < columnCount {
-                let item = columnItems![column]
+                let item = Int(columns[column])
                 if item >= 0 {
-                    slots[item] = FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch)
+                    slotBuffer.pointer[item] = FieldSlot(start: fieldStart, count: fieldCount, inScratch: inScratch)
                 }
             }
             column += 1
@@ -281,5 +271,20 @@ public struct CSVRecordDecoder: RecordDecoder {
         }
         batch.scratch.removeAll(keepingCapacity: true)
         columnItems = map
+        columnMap = ColumnMap(items: map)
     }
+}
+
+/// Column → item position (-1 for an ignored column) at a stable address, read once per field.
+final class ColumnMap {
+    let pointer: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(items: [Int]) {
+        count = items.count
+        pointer = .allocate(capacity: max(count, 1))
+        for (column, item) in items.enumerated() { pointer[column] = Int32(item) }
+    }
+
+    deinit { pointer.deallocate() }
 }

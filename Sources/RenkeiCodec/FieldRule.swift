@@ -54,9 +54,6 @@ struct FieldRule: Sendable {
         }
     }
 
-    /// Whether values of this item are written as JSON strings (everything but numbers and booleans).
-    var isJSONString: Bool { kind != .integer && kind != .decimal && kind != .boolean }
-
     /// Packs a code of at most 8 bytes into a word (little-endian, zero-padded); `nil` when longer or empty.
     /// Codes contain no NUL byte (control characters are never valid), so the padding is unambiguous.
     static func packCode(_ bytes: [UInt8]) -> UInt64? {

@@ -9,7 +9,11 @@ struct FieldSlot: Sendable, Hashable {
     static let reportedFlag: UInt32 = 1 << 30
     /// The item appeared in the record (possibly empty or `null`); catches duplicate JSON keys.
     static let seenFlag: UInt32 = 1 << 29
-    static let countMask: UInt32 = (1 << 29) - 1
+    /// The decoder's fast path already validated this value while delimiting it: validation skips it.
+    static let validatedFlag: UInt32 = 1 << 28
+    /// Flags that make validation skip a slot.
+    static let skipFlags: UInt32 = reportedFlag | validatedFlag
+    static let countMask: UInt32 = (1 << 28) - 1
 
     static let empty = FieldSlot(start: 0, bits: 0)
 
@@ -29,6 +33,8 @@ struct FieldSlot: Sendable, Hashable {
     @inline(__always) var inScratch: Bool { bits & FieldSlot.scratchFlag != 0 }
     @inline(__always) var isReported: Bool { bits & FieldSlot.reportedFlag != 0 }
     @inline(__always) var isSeen: Bool { bits & FieldSlot.seenFlag != 0 }
+    /// Validation has nothing to do: the value was reported already or validated while decoding.
+    @inline(__always) var skipsValidation: Bool { bits & FieldSlot.skipFlags != 0 }
 }
 
 /// Per-record bookkeeping of a batch.

@@ -10,11 +10,7 @@ enum FieldValidator {
         case .string:
             return TextValidator.validate(p, n, characters: rule.pointee.characters, maxLength: rule.pointee.maxLength)
         case .digits:
-            var i = 0
-            while i < n {
-                if p[i] &- 0x30 >= 10 { return nonDigitReason(p, n) }
-                i &+= 1
-            }
+            guard ByteScanning.isDigits(p, n) else { return nonDigitReason(p, n) }
             return n > rule.pointee.maxLength ? .tooLong : nil
         case .code:
             return isCode(p, n, item: item, rule: rule, schema: schema, codeWords: codeWords)

@@ -4,6 +4,7 @@ extension JSONRecordDecoder {
     /// Parses the object at `p`; `false` when the bytes are not a well-formed object (the caller reports it).
     mutating func parseObject(_ c: JSONParseContext, _ p: inout Int, end: Int, number: Int) -> Bool {
         let base = c.base
+        let slots = c.slots
         guard p < end, base[p] == 0x7B else { return false }
         p += 1
         skipWhitespace(c, &p, end: end)
@@ -16,26 +17,49 @@ extension JSONRecordDecoder {
         while true {
             guard p < end, base[p] == 0x22 else { return false }
             p += 1
-            let keyStart = p
-            while p < end {
-                let b = base[p]
-                if b == 0x22 || b == 0x5C || b < 0x20 { break }
-                p += 1
+            var item = -1
+            // Producers write keys in layout order, leaving out absent items: try the next few items' keys first,
+            // comparing raw bytes.
+            if c.keysArePlain {
+                var candidate = expected
+                let last = min(expected + 8, c.itemCount)
+                while candidate < last {
+                    let rule = c.rules + candidate
+                    let count = Int(rule.pointee.keyCount)
+                    let keyStart = c.keyBytes + Int(rule.pointee.keyStart)
+                    if p + count < end && base[p + count] == 0x22 && base[p] == keyStart[0]
+                        && ByteScanning.shortEqual(base + p, available: end - p, keyStart, count)
+                    {
+                        item = candidate
+                        p += count + 1
+                        break
+                    }
+                    candidate += 1
+                }
             }
-            guard p < end else { return false }
-            var item: Int
-            if base[p] == 0x22 {
-                item = matchKey(c, start: keyStart, count: p - keyStart, expected: expected)
+            if item < 0 {
+                let keyStart = p
+                p = ByteScanning.findJSONStringSpecial(base, from: p, end: end)
+                guard p < end else { return false }
+                if base[p] == 0x22 {
+                    item = matchKey(c, start: keyStart, count: p - keyStart)
+                    p += 1
+                } else {
+                    p = keyStart
+                    guard let decoded = decodeKey(c, &p, end: end) else { return false }
+                    item = decoded
+                }
+            }
+            if p < end && base[p] == 0x3A {
                 p += 1
             } else {
-                p = keyStart
-                guard let decoded = decodeKey(c, &p, end: end) else { return false }
-                item = decoded
+                skipWhitespace(c, &p, end: end)
+                guard p < end, base[p] == 0x3A else { return false }
+                p += 1
             }
-            skipWhitespace(c, &p, end: end)
-            guard p < end, base[p] == 0x3A else { return false }
-            p += 1
-            skipWhitespace(c, &p, end: end)
+            if p < end && (base[p] == 0x20 || base[p] == 0x09 || base[p] == 0x0D || base[p] == 0x0A) {
+                skipWhitespace(c, &p, end: end)
+            }
             guard p < end else { return false }
             if item < 0 {
                 pending.append(RecordError(record: number, line: line, reason: .unknownItem))
@@ -48,32 +72,27 @@ extension JSONRecordDecoder {
                 guard parseValue(c, &p, end: end, item: item, number: number) else { return false }
                 expected = item + 1
             }
-            skipWhitespace(c, &p, end: end)
             guard p < end else { return false }
-            if base[p] == 0x2C {
-                p += 1
+            var b = base[p]
+            if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A {
                 skipWhitespace(c, &p, end: end)
+                guard p < end else { return false }
+                b = base[p]
+            }
+            if b == 0x2C {
+                p += 1
+                if p < end && base[p] != 0x22 { skipWhitespace(c, &p, end: end) }
                 continue
             }
-            guard base[p] == 0x7D else { return false }
+            guard b == 0x7D else { return false }
             p += 1
             return true
         }
     }
 
-    /// The item whose key is `base[start..<start+count]`; tries the item after the previous key first, because
-    /// producers write keys in layout order. -1 when no item has that key.
-    @inline(__always)
-    func matchKey(_ c: JSONParseContext, start: Int, count: Int, expected: Int) -> Int {
-        if expected < c.itemCount {
-            let rule = c.rules + expected
-            if Int(rule.pointee.keyCount) == count
-                && bytesEqual(c.base + start, c.keyBytes + Int(rule.pointee.keyStart), count)
-            {
-                return expected
-            }
-        }
-        return schema.itemIndex(forKey: UnsafeRawBufferPointer(start: c.base + start, count: count)) ?? -1
+    /// The item whose key is `base[start..<start+count]`, by hash lookup; -1 when no item has that key.
+    func matchKey(_ c: JSONParseContext, start: Int, count: Int) -> Int {
+        schema.itemIndex(forKey: UnsafeRawBufferPointer(start: c.base + start, count: count)) ?? -1
     }
 
     /// A key with escapes: unescaped into `keyScratch`, then looked up. `nil` when malformed.
@@ -90,19 +109,13 @@ extension JSONRecordDecoder {
     @inline(__always)
     mutating func parseValue(_ c: JSONParseContext, _ p: inout Int, end: Int, item: Int, number: Int) -> Bool {
         let base = c.base
+        let slots = c.slots
         let b = base[p]
         let kind = c.rules[item].kind
         if b == 0x22 {
             p += 1
             let start = p
-            while p < end {
-                let x = base[p]
-                if x >= 0x20 && x != 0x22 && x != 0x5C {
-                    p += 1
-                    continue
-                }
-                break
-            }
+            p = ByteScanning.findJSONStringSpecial(base, from: p, end: end)
             guard p < end else { return false }
             if base[p] == 0x22 {
                 slots[item] = FieldSlot(start: start, count: p - start, inScratch: false)
@@ -164,7 +177,7 @@ extension JSONRecordDecoder {
 
     private mutating func reportWrongType(item: Int, number: Int) {
         pending.append(RecordError(record: number, line: line, item: item, reason: .wrongType))
-        slots[item] = FieldSlot(start: 0, bits: FieldSlot.reportedFlag | FieldSlot.seenFlag)
+        slotBuffer.pointer[item] = FieldSlot(start: 0, bits: FieldSlot.reportedFlag | FieldSlot.seenFlag)
     }
 
     /// Unescapes the string whose content starts at `p` (after the opening quote) into the batch's scratch bytes;

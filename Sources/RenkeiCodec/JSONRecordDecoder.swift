@@ -8,8 +8,9 @@ public struct JSONRecordDecoder: RecordDecoder {
     public let schema: RecordSchema
     public private(set) var streamErrors: [RecordError] = []
     public private(set) var recordCount = 0
-    /// The largest line accepted, in bytes; a longer one is reported as `record-too-large` and skipped.
-    public var maxRecordBytes: Int
+    /// The largest line accepted, in bytes (at most 128 MiB); a longer one is reported as `record-too-large` and
+    /// skipped.
+    public let maxRecordBytes: Int
 
     var input: [UInt8] = []
     var consumed = 0
@@ -17,16 +18,16 @@ public struct JSONRecordDecoder: RecordDecoder {
     var started = false
     var discardingToLineEnd = false
     var batch: RecordBatch
-    var slots: [FieldSlot]
+    let slotBuffer: SlotBuffer
     var pending: [RecordError] = []
     var keyScratch: [UInt8] = []
 
     /// A decoder for records of `schema`.
     public init(schema: RecordSchema, maxRecordBytes: Int = 1 << 20) {
         self.schema = schema
-        self.maxRecordBytes = maxRecordBytes
+        self.maxRecordBytes = min(maxRecordBytes, 1 << 27)
         self.batch = RecordBatch(schema: schema)
-        self.slots = [FieldSlot](repeating: .empty, count: schema.itemCount)
+        self.slotBuffer = SlotBuffer(count: schema.itemCount)
     }
 
     public mutating func decode(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
@@ -44,7 +45,7 @@ public struct JSONRecordDecoder: RecordDecoder {
         batch.removeAll()
         parseLines(final: true)
         try lend(body)
-        input.removeAll()
+        input.removeAll(keepingCapacity: true)
         consumed = 0
     }
 
@@ -74,10 +75,14 @@ public struct JSONRecordDecoder: RecordDecoder {
             schema.rules.withUnsafeBufferPointer { rules in
                 schema.keyBytes.withUnsafeBufferPointer { keys in
                     guard let base = buffer.baseAddress else { return }
-                    let context = JSONParseContext(
-                        base: base, end: buffer.count, rules: rules.baseAddress!,
-                        keyBytes: keys.baseAddress ?? UnsafePointer(bitPattern: 8)!, itemCount: schema.itemCount)
-                    body(&self, context)
+                    schema.codeWords.withUnsafeBufferPointer { words in
+                        let context = JSONParseContext(
+                            base: base, end: buffer.count, rules: rules.baseAddress!,
+                            keyBytes: keys.baseAddress ?? UnsafePointer(bitPattern: 8)!, itemCount: schema.itemCount,
+                            slots: slotBuffer.pointer, keysArePlain: schema.keysArePlain,
+                            codeWords: words.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                        body(&self, context)
+                    }
                 }
             }
         }
@@ -123,6 +128,13 @@ public struct JSONRecordDecoder: RecordDecoder {
             skipWhitespace(c, &q, end: lineEnd)
             if q < lineEnd {
                 let number = recordCount + batch.count + 1
+                resetSlots()
+                if parseObjectFast(c, start: q, end: lineEnd) {
+                    commit(c, number: number)
+                    line += 1
+                    p = lineEnd == end ? end : lineEnd + 1
+                    continue
+                }
                 resetSlots()
                 var ok = parseObject(c, &q, end: lineEnd, number: number)
                 if ok {
@@ -191,23 +203,17 @@ public struct JSONRecordDecoder: RecordDecoder {
 
     @inline(__always)
     private mutating func commit(_ c: JSONParseContext, number: Int) {
-        slots.withUnsafeMutableBufferPointer { s in
-            batch.commitRecord(slots: s.baseAddress!, input: c.base, number: number, line: line, pending: &pending)
-        }
+        batch.commitRecord(slots: slotBuffer.pointer, input: c.base, number: number, line: line, pending: &pending)
     }
 
     private mutating func commitFailedRecord(_ c: JSONParseContext, number: Int) {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i] = FieldSlot(start: 0, bits: FieldSlot.reportedFlag) }
-        }
+        slotBuffer.markAllReported()
         commit(c, number: number)
     }
 
     @inline(__always)
     private mutating func resetSlots() {
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in s.indices { s[i] = .empty }
-        }
+        slotBuffer.reset()
     }
 
     @inline(__always)
@@ -228,4 +234,8 @@ struct JSONParseContext {
     let rules: UnsafePointer<FieldRule>
     let keyBytes: UnsafePointer<UInt8>
     let itemCount: Int
+    let slots: UnsafeMutablePointer<FieldSlot>
+    /// No field key needs JSON escaping, so a key can be matched by comparing bytes up to the closing quote.
+    let keysArePlain: Bool
+    let codeWords: UnsafePointer<UInt64>
 }

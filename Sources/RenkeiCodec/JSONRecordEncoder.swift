@@ -47,7 +47,7 @@ public struct JSONRecordEncoder: Sendable {
                 Entry(item: index, style: style, keyStart: Int32(start), keyCount: Int32(keys.count - start)))
         }
         self.entries = entries
-        self.keyBytes = keys
+        self.keyBytes = keys + [UInt8](repeating: 0, count: 8)
     }
 
     /// An encoder writing every item of `layout`.
@@ -86,10 +86,11 @@ public struct JSONRecordEncoder: Sendable {
         fields: UnsafePointer<FieldSlot>, input: UnsafePointer<UInt8>?, scratch: UnsafePointer<UInt8>?,
         entries: UnsafeBufferPointer<Entry>, keys: UnsafePointer<UInt8>, to writer: ByteWriter
     ) {
-        var worst = 3
+        // Room for the worst case (every byte escaped as \u00XX) plus slack for the 8-byte stores below.
+        var worst = 19
         for entry in entries {
             let n = fields[entry.item].count
-            if n > 0 { worst &+= Int(entry.keyCount) &+ 3 &+ n &* 6 }
+            if n > 0 { worst &+= Int(entry.keyCount) &+ 11 &+ n &* 6 }
         }
         writer.reserve(worst)
         let start = writer.tail
@@ -106,8 +107,9 @@ public struct JSONRecordEncoder: Sendable {
                 o += 1
             }
             first = false
+            // Keys are padded (see init), so whole words may be copied; the slack absorbs the overshoot.
             let keyCount = Int(entry.keyCount)
-            o.update(from: keys + Int(entry.keyStart), count: keyCount)
+            ByteScanning.copyWords(from: keys + Int(entry.keyStart), to: o, count: keyCount)
             o += keyCount
             let p = (slot.inScratch ? scratch! : input!) + Int(slot.start)
             if entry.style == 1 && JSONEscaping.isNumber(p, n) || entry.style == 2 && JSONEscaping.isBoolean(p, n) {
@@ -116,7 +118,11 @@ public struct JSONRecordEncoder: Sendable {
                 continue
             }
             o.pointee = 0x22
-            o = JSONEscaping.writeEscaped(p, n, to: o + 1)
+            if let end = ByteScanning.copyJSONStringContent(p, n, to: o + 1) {
+                o = end
+            } else {
+                o = JSONEscaping.writeEscaped(p, n, to: o + 1)
+            }
             o.pointee = 0x22
             o += 1
         }

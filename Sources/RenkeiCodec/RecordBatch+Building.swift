@@ -50,7 +50,7 @@ extension RecordBatch {
                     while item < itemCount {
                         let slot = slots[item]
                         let n = slot.count
-                        if slot.isReported {
+                        if slot.skipsValidation {
                         } else if n == 0 {
                             if rules[item].required {
                                 errors.append(RecordError(record: number, line: line, item: item, reason: .required))

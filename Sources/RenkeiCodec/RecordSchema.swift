@@ -16,6 +16,8 @@ public final class RecordSchema: Sendable {
     /// The field keys of all items, concatenated; `FieldRule.keyStart/keyCount` point into it.
     let keyBytes: [UInt8]
     let keyTable: KeyTable
+    /// No field key contains a byte that JSON escapes, so keys can be matched as raw bytes.
+    let keysArePlain: Bool
 
     /// Compiles `layout`.
     public init(layout: Layout) {
@@ -48,8 +50,10 @@ public final class RecordSchema: Sendable {
         self.rules = rules
         self.codeWords = words
         self.longCodes = long
-        self.keyBytes = keys
+        // Padding, so key comparisons may always read 16 bytes from any key's start.
+        self.keyBytes = keys + [UInt8](repeating: 0, count: 16)
         self.keyTable = KeyTable(keys: layout.items.map { Array($0.key.utf8) })
+        self.keysArePlain = !keys.contains(0) && keys.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }
     }
 
     /// The position of the item whose field key is exactly these bytes.

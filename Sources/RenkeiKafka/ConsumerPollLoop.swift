@@ -31,7 +31,9 @@ struct ConsumerPollLoop: Sendable {
                 }
             }
             guard count > 0 else {
-                if count < 0 { logger.warning("consume failed", metadata: ["renkei.kafka.code": "\(rd_kafka_last_error())"]) }
+                if count < 0 {
+                    logger.warning("consume failed", metadata: ["renkei.kafka.code": "\(rd_kafka_last_error())"])
+                }
                 continue
             }
             let messages = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
@@ -79,7 +81,8 @@ struct ConsumerPollLoop: Sendable {
             if code == .fatal, let fatal = client.fatalError() {
                 failure = fatal
             } else if code != KafkaError.Code(RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                logger.warning("consumer error", metadata: ["renkei.kafka.code": "\(code.name)", "renkei.kafka.reason": "\(text)"])
+                logger.warning(
+                    "consumer error", metadata: ["renkei.kafka.code": "\(code.name)", "renkei.kafka.reason": "\(text)"])
             }
             rd_kafka_message_destroy(message)
         }

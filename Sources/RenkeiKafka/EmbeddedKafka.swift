@@ -40,7 +40,9 @@ public final class EmbeddedKafka: Sendable {
     }
 
     /// Starts a cluster of `brokers` brokers on loopback. It runs until ``shutdown()`` or until released.
-    public static func start(brokers: Int = 1, logger: Logger = Logger(label: "renkei.kafka.embedded")) throws(KafkaError) -> EmbeddedKafka {
+    public static func start(
+        brokers: Int = 1, logger: Logger = Logger(label: "renkei.kafka.embedded")
+    ) throws(KafkaError) -> EmbeddedKafka {
         guard brokers >= 1 else { throw .configuration(key: "brokers", reason: "\(brokers) must be at least 1") }
         let conf = rd_kafka_conf_new()!
         var errorText = [CChar](repeating: 0, count: 512)
@@ -72,7 +74,9 @@ public final class EmbeddedKafka: Sendable {
 
     /// Creates a topic (the mock cluster ignores topic configs). Creating an existing topic is not an error.
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
-        guard partitions >= 1 else { throw .configuration(key: "partitions", reason: "\(partitions) must be at least 1") }
+        guard partitions >= 1 else {
+            throw .configuration(key: "partitions", reason: "\(partitions) must be at least 1")
+        }
         guard replicationFactor >= 1 && replicationFactor <= brokerIDs.count else {
             throw .configuration(
                 key: "replication.factor", reason: "\(replicationFactor) must be between 1 and \(brokerIDs.count)")
@@ -128,7 +132,9 @@ public final class EmbeddedKafka: Sendable {
     }
 
     private func check(_ code: rd_kafka_resp_err_t, _ context: String) throws(KafkaError) {
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: KafkaError.Code(code), context: context) }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code: KafkaError.Code(code), context: context)
+        }
     }
 }
 

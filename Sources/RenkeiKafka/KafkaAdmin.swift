@@ -25,7 +25,8 @@ public final class KafkaAdmin: Sendable {
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws(KafkaError) {
         if let embedded = EmbeddedKafkaRegistry.cluster(for: configuration.bootstrapServers) {
             for topic in topics {
-                try embedded.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
+                try embedded.createTopic(
+                    topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
             }
             return
         }
@@ -35,7 +36,9 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// Creates one topic (see ``createTopics(_:)``).
-    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1, configs: [String: String] = [:])
+    public func createTopic(
+        _ name: String, partitions: Int, replicationFactor: Int = 1, configs: [String: String] = [:]
+    )
         async throws(KafkaError)
     {
         try await createTopics([
@@ -64,7 +67,8 @@ public final class KafkaAdmin: Sendable {
         return try await runBlocking { () throws(KafkaError) in
             var low: Int64 = -1
             var high: Int64 = -1
-            let code = rd_kafka_query_watermark_offsets(client.pointer, topic, partition, &low, &high, timeout.milliseconds)
+            let code = rd_kafka_query_watermark_offsets(
+                client.pointer, topic, partition, &low, &high, timeout.milliseconds)
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(code: KafkaError.Code(code), context: "watermarks of \(topic)[\(partition)]")
             }
@@ -160,7 +164,9 @@ public final class KafkaAdmin: Sendable {
         for index in 0..<count {
             let topicResult = results[index]
             let topicCode = rd_kafka_topic_result_error(topicResult)
-            if topicCode == RD_KAFKA_RESP_ERR_NO_ERROR || topicCode == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS { continue }
+            if topicCode == RD_KAFKA_RESP_ERR_NO_ERROR || topicCode == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
+                continue
+            }
             let name = String(cString: rd_kafka_topic_result_name(topicResult))
             let text = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) } ?? ""
             throw KafkaError(code: KafkaError.Code(topicCode), message: "create topic \(name): \(text)")

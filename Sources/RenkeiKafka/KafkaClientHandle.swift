@@ -7,7 +7,8 @@ final class KafkaClientContext: @unchecked Sendable {
     // Safe: `logger` is immutable; `rebalanceHandler` is set once before the client starts consuming and only read
     // afterwards, on the poll thread.
     let logger: Logger
-    nonisolated(unsafe) var rebalanceHandler: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    nonisolated(unsafe) var rebalanceHandler:
+        ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
 
     init(logger: Logger) {
         self.logger = logger
@@ -43,7 +44,8 @@ final class KafkaClientHandle: @unchecked Sendable {
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
             let reason = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw KafkaError(code: .invalidArgument, message: "cannot create Kafka client: \(reason)", isRetriable: false)
+            throw KafkaError(
+                code: .invalidArgument, message: "cannot create Kafka client: \(reason)", isRetriable: false)
         }
         return KafkaClientHandle(pointer: handle, context: context, role: role)
     }

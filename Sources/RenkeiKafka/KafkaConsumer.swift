@@ -51,10 +51,12 @@ public final class KafkaConsumer: Sendable {
     /// Joins the configured group and consumes `topics`; partitions arrive through rebalances.
     public func subscribe(topics: [String]) throws(KafkaError) {
         guard configuration.consumer.groupID != nil else {
-            throw .configuration(key: "group.id", reason: "subscribe needs consumer.groupID; use assign(_:) without a group")
+            throw .configuration(
+                key: "group.id", reason: "subscribe needs consumer.groupID; use assign(_:) without a group")
         }
         guard !topics.isEmpty else { throw .configuration(key: "topics", reason: "subscribe needs at least one topic") }
-        let list = TopicPartitionList.make(topics.map { KafkaPartitionOffset(topic: $0, partition: -1, offset: .committed) })
+        let list = TopicPartitionList.make(
+            topics.map { KafkaPartitionOffset(topic: $0, partition: -1, offset: .committed) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let code = rd_kafka_subscribe(client.pointer, list)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -129,7 +131,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The group's committed offsets for `partitions`.
-    public func committedOffsets(for partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaPartitionOffset] {
+    public func committedOffsets(
+        for partitions: [KafkaTopicPartition]
+    ) async throws(KafkaError) -> [KafkaPartitionOffset] {
         let client = self.client
         let timeout = configuration.operationTimeout
         return try await runBlocking { () throws(KafkaError) in

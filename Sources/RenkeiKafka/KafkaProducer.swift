@@ -38,7 +38,8 @@ public final class KafkaProducer: Sendable {
     /// Creates a producer, starts its delivery-report thread and, when transactional, initialises transactions
     /// (which needs the cluster: it fails with a retriable ``KafkaError`` after
     /// ``KafkaConfiguration/operationTimeout`` if no broker answers).
-    public static func make(configuration: KafkaConfiguration, logger: Logger) async throws(KafkaError) -> KafkaProducer {
+    public static func make(configuration: KafkaConfiguration, logger: Logger) async throws(KafkaError) -> KafkaProducer
+    {
         let client = try KafkaClientHandle.make(role: .producer, configuration: configuration, logger: logger) {
             conf in
             rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
@@ -114,7 +115,9 @@ public final class KafkaProducer: Sendable {
 
     /// Enqueues one message; returns 0 or the librdkafka error code.
     @inline(__always)
-    private func produce(_ message: KafkaOutgoingMessage, topic: OpaquePointer, opaque: UnsafeMutableRawPointer) -> Int32 {
+    private func produce(
+        _ message: KafkaOutgoingMessage, topic: OpaquePointer, opaque: UnsafeMutableRawPointer
+    ) -> Int32 {
         let partition = message.partition ?? -1
         let copyFlag: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value when enqueuing.
         if message.headers.isEmpty {

@@ -21,7 +21,9 @@ final class RebalanceHandler: Sendable {
         self.drainTimeout = drainTimeout
     }
 
-    func handle(_ rk: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+    func handle(
+        _ rk: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    ) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let partitions = Set(TopicPartitionList.entries(list).map(\.topicPartition))
         switch code {
@@ -30,7 +32,9 @@ final class RebalanceHandler: Sendable {
             channel.assign(partitions)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list) {
-                    logger.error("assign failed", metadata: ["renkei.kafka.error": "\(KafkaError(consuming: error, context: "assign"))"])
+                    logger.error(
+                        "assign failed",
+                        metadata: ["renkei.kafka.error": "\(KafkaError(consuming: error, context: "assign"))"])
                 }
             } else {
                 rd_kafka_assign(rk, list)
@@ -39,7 +43,9 @@ final class RebalanceHandler: Sendable {
             revoke(partitions, rk: rk, lost: rd_kafka_assignment_lost(rk) != 0)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) {
-                    logger.error("unassign failed", metadata: ["renkei.kafka.error": "\(KafkaError(consuming: error, context: "unassign"))"])
+                    logger.error(
+                        "unassign failed",
+                        metadata: ["renkei.kafka.error": "\(KafkaError(consuming: error, context: "unassign"))"])
                 }
             } else {
                 rd_kafka_assign(rk, nil)
@@ -79,7 +85,8 @@ final class RebalanceHandler: Sendable {
             if code == RD_KAFKA_RESP_ERR_NO_ERROR {
                 channel.recordCommitted(offsets)
             } else {
-                logger.warning("commit on revoke failed", metadata: ["renkei.kafka.code": "\(KafkaError.Code(code).name)"])
+                logger.warning(
+                    "commit on revoke failed", metadata: ["renkei.kafka.code": "\(KafkaError.Code(code).name)"])
             }
         }
         logger.info("partitions revoked", metadata: ["renkei.kafka.partitions": "\(partitions.count)"])
@@ -89,7 +96,8 @@ final class RebalanceHandler: Sendable {
 
 /// The C rebalance callback; forwards to the handler stored in the client context.
 func kafkaRebalanceCallback(
-    _ rk: OpaquePointer?, _ code: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ rk: OpaquePointer?, _ code: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
     _ opaque: UnsafeMutableRawPointer?
 ) {
     guard let rk, let partitions, let opaque else { return }

@@ -15,7 +15,8 @@ enum TopicPartitionList {
 
     /// Runs `body` with a temporary C list.
     static func with<T, E: Error>(
-        _ entries: [KafkaPartitionOffset], _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(E) -> T
+        _ entries: [KafkaPartitionOffset],
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(E) -> T
     ) throws(E) -> T {
         let list = make(entries)
         defer { rd_kafka_topic_partition_list_destroy(list) }

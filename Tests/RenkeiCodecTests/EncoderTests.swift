@@ -1,3 +1,4 @@
+import Foundation
 import RenkeiCodec
 import RenkeiContracts
 import Testing
@@ -66,6 +67,27 @@ import Testing
             text(writer.bytes)
                 == "番号,文字,全角,カナ,半角,英数,整数,小数,日付,厳密日付,日時,色,真偽\r\n"
                 + "1,\"a,b\",,,,\"x\"\"y\",,,,,,,\r\n2,plain,,,,\"l\nm\",,,,,,,\r\n")
+    }
+
+    @Test func jsonStringsOfEveryLengthWithASpecialAnywhereReadBackEqual() throws {
+        let layout = Layout(
+            id: "one", version: "1", title: "一",
+            items: [Item(name: "文", key: "t", type: .string), Item(name: "後", key: "u", type: .string)])
+        let schema = RecordSchema(layout: layout)
+        let encoder = JSONRecordEncoder(layout: layout)
+        for length in 0..<40 {
+            for special in ["", "\"", "\\", "\n", "\u{1}", "あ"] {
+                for position in stride(from: 0, through: length, by: 7) {
+                    var value = String(repeating: "x", count: length)
+                    value.insert(contentsOf: special, at: value.index(value.startIndex, offsetBy: position))
+                    var batch = RecordBatch(schema: schema)
+                    batch.append(values: [value, "end"])
+                    let bytes = encoder.encode(batch, record: 0)
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String])
+                    #expect(object == (value.isEmpty ? ["u": "end"] : ["t": value, "u": "end"]))
+                }
+            }
+        }
     }
 
     @Test func writerGrowsAndClears() {

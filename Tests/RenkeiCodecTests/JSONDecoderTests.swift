@@ -53,3 +53,63 @@ import Testing
         #expect(empty.count == 0)
     }
 }
+
+@Suite struct JSONFastPathTests {
+    /// Compact lines take the fast path; the same lines with spaces, escapes or reordered keys take the general
+    /// parser. Both must agree on values and errors.
+    @Test func fastAndGeneralPathsAgree() {
+        let rows = Fixtures.generatedResidents(count: 400, seed: 3)
+        var batch = Fixtures.batch(rows)
+        // Some invalid values too, so errors are compared as well.
+        var broken = rows[0]
+        broken[0] = "12a"
+        broken[12] = "7"
+        batch.append(values: broken)
+        let compact = String(decoding: Fixtures.jsonLines(batch), as: UTF8.self)
+        let spaced = compact.replacingOccurrences(of: "\":\"", with: "\" : \"")
+            .replacingOccurrences(of: ",\"", with: ", \"")
+        let fast = Fixtures.decodeJSONLines(compact, schema: Fixtures.resident)
+        let general = Fixtures.decodeJSONLines(spaced, schema: Fixtures.resident)
+        #expect(Fixtures.values(fast) == rows + [broken])
+        #expect(Fixtures.values(general) == Fixtures.values(fast))
+        #expect(general.errors == fast.errors)
+        #expect(fast.errors.map(\.reason) == [.notDigits, .unknownCode])
+    }
+
+    @Test func fastPathFallsBackOnDuplicateOrUnknownKeysAndTrailingText() {
+        let schema = Fixtures.types
+        let cases: [(String, [String])] = [
+            ("{\"id\":\"1\",\"text\":\"a\",\"text\":\"b\"}", ["text: duplicate-item"]),
+            ("{\"id\":\"1\",\"zzz\":\"a\"}", ["unknown-item"]),
+            ("{\"id\":\"1\"}x", ["malformed-json"]),
+            ("{\"id\":\"1\",\"count\":12,\"flag\":false}\r", []),
+            ("{\"id\":\"1\",\"count\":\"12\",\"flag\":\"false\"}", []),
+            ("{\"id\":\"1\",\"text\":12}", ["text: wrong-type"]),
+        ]
+        for (line, expected) in cases {
+            #expect(Fixtures.reasons(Fixtures.decodeJSONLines(line + "\n", schema: schema)) == expected, "\(line)")
+        }
+    }
+}
+
+@Suite struct JSONLimitTests {
+    @Test func skipsALineLargerThanTheLimitAndResumes() {
+        var decoder = JSONRecordDecoder(schema: Fixtures.types, maxRecordBytes: 64)
+        let text =
+            "{\"id\":\"1\"}\n{\"id\":\"2\",\"text\":\"" + String(repeating: "x", count: 300) + "\"}\n{\"id\":\"3\"}\n"
+        var reasons: [ErrorReason] = []
+        var ids: [String?] = []
+        let bytes = Array(text.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 20) {
+            bytes[start..<min(start + 20, bytes.count)].withUnsafeBytes { chunk in
+                decoder.decode(chunk) { batch in
+                    reasons += batch.errors.map(\.reason)
+                    ids += (0..<batch.count).map { batch.value(record: $0, item: 0) }
+                }
+            }
+        }
+        decoder.finish { batch in ids += (0..<batch.count).map { batch.value(record: $0, item: 0) } }
+        #expect(reasons == [.recordTooLarge])
+        #expect(ids == ["1", nil, "3"])
+    }
+}

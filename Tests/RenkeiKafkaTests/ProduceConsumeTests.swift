@@ -23,7 +23,8 @@ import Testing
         guard case .delivered(let partition, _) = report[2] else { Issue.record("not delivered"); return }
         #expect(partition == 2)
 
-        let consumer = try KafkaConsumer.make(configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
+        let consumer = try KafkaConsumer.make(
+            configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
         try consumer.subscribe(topics: [topic])
         let received = try await receive(3, from: consumer)
         await consumer.shutdown()
@@ -54,12 +55,14 @@ import Testing
         // Three batches so order must hold across send calls too.
         for round in 0..<3 {
             let batch = (0..<300).map { index in
-                KafkaOutgoingMessage(topic: topic, key: bytes("key-\(index % 7)"), value: bytes("\(round * 300 + index)"))
+                KafkaOutgoingMessage(
+                    topic: topic, key: bytes("key-\(index % 7)"), value: bytes("\(round * 300 + index)"))
             }
             let report = try await producer.send(batch)
             try report.throwIfAnyFailed()
         }
-        let consumer = try KafkaConsumer.make(configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
+        let consumer = try KafkaConsumer.make(
+            configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
         try consumer.subscribe(topics: [topic])
         let received = try await receive(900, from: consumer)
         await consumer.shutdown()
@@ -155,8 +158,10 @@ import Testing
         #expect(try await admin.listTopics().map(\.name).contains(topic))
 
         let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
-        try await producer.send((0..<10).map { KafkaOutgoingMessage(topic: topic, partition: 4, value: bytes("\($0)")) })
-            .throwIfAnyFailed()
+        try await producer.send(
+            (0..<10).map { KafkaOutgoingMessage(topic: topic, partition: 4, value: bytes("\($0)")) }
+        )
+        .throwIfAnyFailed()
         await producer.shutdown()
         #expect(try await admin.watermarks(topic: topic, partition: 4) == KafkaWatermarks(low: 0, high: 10))
         #expect(try await admin.watermarks(topic: topic, partition: 0) == KafkaWatermarks(low: 0, high: 0))

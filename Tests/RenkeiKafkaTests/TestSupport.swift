@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RenkeiKafka
 import Synchronization
@@ -6,7 +7,7 @@ import Testing
 /// A logger that stays quiet unless something is wrong.
 let testLogger: Logger = {
     var logger = Logger(label: "renkei.kafka.tests")
-    logger.logLevel = .error
+    logger.logLevel = ProcessInfo.processInfo.environment["RENKEI_TEST_LOG"] == "1" ? .info : .error
     return logger
 }()
 
@@ -85,7 +86,9 @@ func testConfiguration(_ cluster: EmbeddedKafka, group: String? = nil) -> KafkaC
     configuration.operationTimeout = .seconds(10)
     configuration.producer.linger = .milliseconds(1)
     configuration.consumer.groupID = group
-    configuration.consumer.sessionTimeout = .seconds(6)
+    // Short sessions: the mock coordinator waits (session timeout - 1 s) in every rebalance.
+    configuration.consumer.sessionTimeout = .seconds(3)
+    configuration.consumer.heartbeatInterval = .milliseconds(500)
     configuration.consumer.batchWait = .milliseconds(20)
     configuration.logLevel = 3
     return configuration

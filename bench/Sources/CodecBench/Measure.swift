@@ -1,9 +1,9 @@
 import CMallocCounter
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// One timed figure: the fastest of several runs, and the heap allocations made during it.
@@ -28,8 +28,8 @@ func now() -> Double {
 }
 
 /// Runs `body` once to warm up, then `runs` times; reports the fastest run. `body` returns the bytes it processed.
-func measure(items: Int, runs: Int, _ body: () -> Int) -> Measurement {
-    blackHole &+= body()
+func measure(items: Int, runs: Int, warmUp: Bool = true, _ body: () -> Int) -> Measurement {
+    if warmUp { blackHole &+= body() }
     var best = Measurement(seconds: .infinity, allocations: 0, items: items, bytes: 0)
     for _ in 0..<runs {
         let allocationsBefore = renkei_allocation_count()
@@ -38,7 +38,28 @@ func measure(items: Int, runs: Int, _ body: () -> Int) -> Measurement {
         let seconds = now() - start
         let allocations = renkei_allocation_count() - allocationsBefore
         blackHole &+= bytes
-        if seconds < best.seconds { best = Measurement(seconds: seconds, allocations: allocations, items: items, bytes: bytes) }
+        if seconds < best.seconds {
+            best = Measurement(seconds: seconds, allocations: allocations, items: items, bytes: bytes)
+        }
+    }
+    return best
+}
+
+/// Measures two variants alternately (a, b, a, b, …) so that both see the same noise from other processes; reports
+/// the fastest run of each.
+func measurePair(
+    items: (Int, Int), runs: Int, _ first: () -> Int, _ second: () -> Int
+) -> (Measurement, Measurement) {
+    blackHole &+= first() &+ second()
+    var best = (
+        Measurement(seconds: .infinity, allocations: 0, items: items.0, bytes: 0),
+        Measurement(seconds: .infinity, allocations: 0, items: items.1, bytes: 0)
+    )
+    for _ in 0..<runs {
+        let a = measure(items: items.0, runs: 1, warmUp: false, first)
+        if a.seconds < best.0.seconds { best.0 = a }
+        let b = measure(items: items.1, runs: 1, warmUp: false, second)
+        if b.seconds < best.1.seconds { best.1 = b }
     }
     return best
 }

@@ -1,3 +1,4 @@
+import CMallocCounter
 import Foundation
 import RenkeiCodec
 import RenkeiContracts
@@ -61,9 +62,10 @@ let jsonLineData: [Data] = {
 let jsonBytesPerRecord = Double(jsonLines.count) / Double(recordCount)
 let foundationJSONBytes = jsonLineData.reduce(0) { $0 + $1.count }
 
-print("records: \(recordCount) resident records (seed 1), \(format(jsonBytesPerRecord)) B/record as JSON, "
-    + "\(format(Double(csv.count) / Double(recordCount))) B/record as CSV; Foundation on the first \(foundationCount); "
-    + "best of \(runs) runs; one thread")
+print(
+    "records: \(recordCount) resident records (seed 1), \(format(jsonBytesPerRecord)) B/record as JSON, "
+        + "\(format(Double(csv.count) / Double(recordCount))) B/record as CSV; Foundation on the first \(foundationCount); "
+        + "best of \(runs) runs; one thread")
 
 let chunkSize = 1 << 20
 let messageWriter = ByteWriter(capacity: 4096)
@@ -87,7 +89,8 @@ func decodeInChunks(_ bytes: [UInt8], _ decoder: inout some RecordDecoder, _ bod
 // 1. JSON encode: one object per record into a reused buffer, as for one Kafka message value per record.
 if selected("json-encode") {
     let singleEncoder = JSONRecordEncoder(layout: layout)
-    let encodeOurs = measure(items: recordCount, runs: runs) {
+    let foundationEncoder = JSONEncoder()
+    let (encodeOurs, encodeFoundation) = measurePair(items: (recordCount, dtos.count), runs: runs) {
         var bytes = 0
         for record in 0..<recordCount {
             messageWriter.clear()
@@ -95,9 +98,7 @@ if selected("json-encode") {
             bytes &+= messageWriter.count
         }
         return bytes
-    }
-    let foundationEncoder = JSONEncoder()
-    let encodeFoundation = measure(items: dtos.count, runs: runs) {
+    } _: {
         var bytes = 0
         for dto in dtos { bytes &+= (try! foundationEncoder.encode(dto)).count }
         return bytes
@@ -107,17 +108,18 @@ if selected("json-encode") {
 
 // 2. JSON Lines decode + validate (Foundation decodes without validating anything).
 if selected("json-decode+validate") {
-    let decodeOurs = measure(items: recordCount, runs: runs) {
+    let foundationDecoder = JSONDecoder()
+    let (decodeOurs, decodeFoundation) = measurePair(items: (recordCount, jsonLineData.count), runs: runs) {
         var decoder = JSONRecordDecoder(schema: schema)
         var valid = 0
         decodeInChunks(jsonLines, &decoder) { batch in valid &+= batch.count - batch.invalidCount }
         precondition(valid == recordCount)
         return jsonLines.count
-    }
-    let foundationDecoder = JSONDecoder()
-    let decodeFoundation = measure(items: jsonLineData.count, runs: runs) {
+    } _: {
         var count = 0
-        for line in jsonLineData { count &+= (try! foundationDecoder.decode(ResidentDTO.self, from: line)).name?.utf8.count ?? 0 }
+        for line in jsonLineData {
+            count &+= (try! foundationDecoder.decode(ResidentDTO.self, from: line)).name?.utf8.count ?? 0
+        }
         blackHole &+= count
         return foundationJSONBytes
     }
@@ -184,4 +186,37 @@ if selected("memcpy") {
         return jsonLines.count
     }
     report("memcpy", copy)
+}
+
+// 7. Steady state: a warm decoder (buffers grown by a first pass) decoding the same stream again, and the encoders
+// writing into warm buffers. Counts every heap allocation of the second pass.
+if selected("steady-state") {
+    var jsonDecoder = JSONRecordDecoder(schema: schema)
+    let encoder = JSONRecordEncoder(projection: projection)
+    for _ in 0..<2 {
+        decodeInChunks(jsonLines, &jsonDecoder) { batch in
+            for record in 0..<batch.count { encoder.encode(batch, record: record, into: messageWriter) }
+            messageWriter.clear()
+        }
+    }
+    let jsonBefore = renkei_allocation_count()
+    var decoded = 0
+    decodeInChunks(jsonLines, &jsonDecoder) { batch in
+        for record in 0..<batch.count where batch.isValid(record) {
+            messageWriter.clear()
+            encoder.encode(batch, record: record, into: messageWriter)
+        }
+        decoded &+= batch.count
+    }
+    let jsonAllocations = renkei_allocation_count() - jsonBefore
+    let headerless = Array(csv[(csv.firstIndex(of: 0x0A)! + 1)...])
+    var csvDecoder = CSVRecordDecoder(schema: schema, options: CSVDecodingOptions(hasHeader: false))
+    decodeInChunks(headerless, &csvDecoder) { _ in }
+    let csvBefore = renkei_allocation_count()
+    decodeInChunks(headerless, &csvDecoder) { batch in decoded &+= batch.count - batch.invalidCount }
+    let csvAllocations = renkei_allocation_count() - csvBefore
+    blackHole &+= decoded
+    print(
+        "steady-state allocations       renkei: \(jsonAllocations) while decoding+projecting+encoding \(recordCount) "
+            + "JSON lines, \(csvAllocations) while decoding \(recordCount) CSV rows (warm decoders, 1 MiB chunks)")
 }

@@ -1,0 +1,128 @@
+import RenkeiKafka
+import Testing
+
+private struct BusinessRuleFailed: Error {}
+
+@Suite struct TransactionTests {
+    private func transactionalConfiguration(_ cluster: EmbeddedKafka, id: String) -> KafkaConfiguration {
+        var configuration = testConfiguration(cluster)
+        configuration.producer.transactionalID = id
+        return configuration
+    }
+
+    @Test func commitsOneTransactionAcrossTopicsAndReturnsAfterCommit() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topics = [uniqueTopic(), uniqueTopic(), uniqueTopic()]
+        for topic in topics { try cluster.createTopic(topic, partitions: 2) }
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let sentCount = try await producer.transaction { transaction in
+            for topic in topics {
+                try await transaction.send(messages(topic: topic, count: 50))
+            }
+            return 150
+        }
+        #expect(sentCount == 150)
+        // Committed means acknowledged: the records are in the logs when transaction(_:) returns.
+        let admin = try KafkaAdmin.make(configuration: testConfiguration(cluster), logger: testLogger)
+        for topic in topics {
+            let marks = try await admin.watermarks(topic: topic)
+            #expect(marks.values.reduce(0) { $0 + $1.count } >= 50)
+        }
+        let report = try await producer.sendTransactionally(messages(topic: topics[0], count: 10, prefix: "second"))
+        #expect(report.allDelivered && report.count == 10)
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer.make(
+            configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
+        try consumer.subscribe(topics: topics)
+        let received = try await receive(160, from: consumer)
+        await consumer.shutdown()
+        #expect(Set(received.map { "\($0.topic)/\($0.text)" }).count == 160)
+    }
+
+    @Test func abortsWhenTheBodyThrowsAndRethrowsItsError() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        await #expect(throws: BusinessRuleFailed.self) {
+            try await producer.transaction { transaction in
+                try await transaction.send(messages(topic: topic, count: 5, prefix: "aborted"))
+                throw BusinessRuleFailed()
+            }
+        }
+        // The producer stays usable: the next transaction commits.
+        let report = try await producer.sendTransactionally(messages(topic: topic, count: 3, prefix: "kept"))
+        #expect(report.allDelivered)
+        await producer.shutdown()
+    }
+
+    @Test func failedDeliveryAbortsTheTransactionAndSaysSo() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        _ = try await producer.sendTransactionally(messages(topic: topic, count: 1, prefix: "warm"))
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.transaction { transaction in
+                try await transaction.send(messages(topic: topic, count: 3))
+                try await transaction.send([KafkaOutgoingMessage(topic: topic, partition: 9, value: bytes("lost"))])
+            }
+        }
+        #expect(error?.requiresTransactionAbort == true, "\(String(describing: error))")
+        #expect(error?.message.hasPrefix("transaction aborted: 1 messages not delivered") == true)
+        #expect(error?.code == .unknownPartition)
+        // Aborted, not broken: the producer commits the next one.
+        let report = try await producer.sendTransactionally(messages(topic: topic, count: 2, prefix: "next"))
+        #expect(report.allDelivered)
+        await producer.shutdown()
+    }
+
+    @Test func brokerRejectingTheCommitSurfacesAFatalError() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        cluster.injectRequestErrors([.invalidTransactionState], for: .endTransaction)
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.sendTransactionally(messages(topic: topic, count: 5))
+        }
+        #expect(error?.isFatal == true, "\(String(describing: error))")
+        #expect(error?.code == .invalidTransactionState)
+        // A fatal producer refuses further work with the same error instead of hanging.
+        await #expect(throws: KafkaError.self) { try await producer.send(messages(topic: topic, count: 1)) }
+        await producer.shutdown()
+    }
+
+    // librdkafka 2.0.2's mock broker does not check producer epochs, so a second producer with the same
+    // transactional id does not fence the first there; the broker's fencing answer is injected instead.
+    @Test func fencedProducerFailsWithAFatalError() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        _ = try await producer.sendTransactionally(messages(topic: topic, count: 2))
+        cluster.injectRequestErrors([.producerFenced], for: .endTransaction)
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.sendTransactionally(messages(topic: topic, count: 2, prefix: "zombie"))
+        }
+        #expect(error?.isFatal == true, "\(String(describing: error))")
+        #expect(error?.requiresTransactionAbort == false)
+        await producer.shutdown()
+    }
+
+    @Test func transactionWithoutTransactionalIDNamesTheKey() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.transaction { _ in () }
+        }
+        #expect(error?.configurationKey == "transactional.id")
+        await producer.shutdown()
+    }
+}
