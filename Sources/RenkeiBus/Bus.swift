@@ -32,7 +32,9 @@ public final class Bus: Sendable {
 
     /// Connects to the cluster, creates the bus's topics (when configured to), and recovers this instance's
     /// history chain.
-    public static func start(contracts: ContractSet, configuration: BusConfiguration, logger: Logger) async throws
+    public static func start(
+        contracts: ContractSet, configuration: BusConfiguration, logger: Logger
+    ) async throws
         -> Bus
     {
         var schemas: [LayoutReference: RecordSchema] = [:]
@@ -94,8 +96,7 @@ public final class Bus: Sendable {
     /// Runs `body` in one transaction together with `history`'s entries (sealed into this instance's chain), and
     /// moves the chain head only when the transaction commits.
     func commit<Result: Sendable>(
-        history: @escaping @Sendable (Result) -> [HistoryEntry],
-        _ body: @Sendable (KafkaTransaction) async throws -> Result
+        history: (Result) -> [HistoryEntry], _ body: (KafkaTransaction) async throws -> Result
     ) async throws -> Result {
         var sealedHead: (from: HistoryChain.Head, to: HistoryChain.Head)?
         let result = try await producer.transaction { transaction in
@@ -107,7 +108,8 @@ public final class Bus: Sendable {
             return result
         }
         if let sealedHead, !chain.advance(from: sealedHead.from, to: sealedHead.to) {
-            logger.critical("history chain head moved during a transaction", metadata: ["renkei.instance": "\(chain.id)"])
+            logger.critical(
+                "history chain head moved during a transaction", metadata: ["renkei.instance": "\(chain.id)"])
         }
         return result
     }
@@ -118,7 +120,8 @@ public final class Bus: Sendable {
             _ = try await commit(history: { _ in entries }) { _ in () }
         } catch {
             logger.error(
-                "could not write history entries", metadata: ["renkei.error": "\(error)", "renkei.entries": "\(entries.count)"])
+                "could not write history entries",
+                metadata: ["renkei.error": "\(error)", "renkei.entries": "\(entries.count)"])
         }
     }
 

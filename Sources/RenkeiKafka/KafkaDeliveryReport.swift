@@ -116,6 +116,8 @@ final class DeliveryTracker: @unchecked Sendable {
     func waitForAll() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow: CheckedContinuation<Void, Never>? = state.withLock { state in
+                // A tracker already awaited (a transaction waits again for what `sendAndWait` awaited) is done.
+                if state.finished { return continuation }
                 state.expected = count
                 state.continuation = continuation
                 return takeIfDone(&state)

@@ -18,6 +18,16 @@ public final class KafkaTransaction: Sendable {
         trackers.withLock { $0.append(tracker) }
     }
 
+    /// Sends messages as part of the transaction and waits until the broker acknowledged them (or failed them),
+    /// for work that needs the offsets before the transaction ends, such as a manifest pointing at its records.
+    /// A failed message still aborts the whole transaction at commit.
+    public func sendAndWait(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> KafkaDeliveryReport {
+        let tracker = try await producer.enqueue(messages)
+        trackers.withLock { $0.append(tracker) }
+        await tracker.waitForAll()
+        return KafkaDeliveryReport(tracker: tracker)
+    }
+
     /// Waits for every message's outcome; returns the combined report of everything sent.
     func waitForDeliveries() async -> [KafkaDeliveryReport] {
         let all = trackers.withLock { $0 }

@@ -85,3 +85,51 @@ extension ReceivedRecord {
         return Set(object?.keys.map { $0 } ?? [])
     }
 }
+
+extension BusHarness {
+    /// `count` generated residents as CSV with item names in the header, and their values.
+    func residentsCSV(_ count: Int, seed: UInt64 = 11) -> (csv: [UInt8], records: [[String?]]) {
+        var generator = ResidentGenerator(layout: layout, seed: seed)
+        var batch = RecordBatch(schema: RecordSchema(layout: layout))
+        var records: [[String?]] = []
+        for _ in 0..<count {
+            let values = generator.next()
+            records.append(values)
+            batch.append(values: values)
+        }
+        let encoder = CSVRecordEncoder(layout: layout)
+        let writer = ByteWriter()
+        encoder.encodeHeader(into: writer)
+        for record in 0..<batch.count { encoder.encode(batch, record: record, into: writer) }
+        return (writer.bytes, records)
+    }
+}
+
+/// Hands out bytes in chunks of a fixed size, like a request body arriving; can fail after some chunks.
+struct ChunkedBytes: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    struct Interrupted: Error {}
+
+    let bytes: [UInt8]
+    let chunkSize: Int
+    /// Throw instead of handing out chunk number `failAt` (0-based).
+    var failAt: Int? = nil
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: ChunkedBytes
+        var position = 0
+        var index = 0
+        mutating func next() async throws -> [UInt8]? {
+            if let failAt = source.failAt, index == failAt { throw Interrupted() }
+            guard position < source.bytes.count else { return nil }
+            let end = Swift.min(position + source.chunkSize, source.bytes.count)
+            defer {
+                position = end
+                index += 1
+            }
+            return Array(source.bytes[position..<end])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+}

@@ -5,7 +5,7 @@ import Testing
 
 @Suite(.serialized) struct ProvideTests {
     @Test func eachReceiverGetsExactlyItsItems() async throws {
-        try await BusHarness.with { harness in
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let (jsonl, _) = harness.residents(20)
             let receipt = try await harness.bus.provide(
                 linkage: "resident-change", provider: "001", records: jsonl, format: .jsonLines)
@@ -31,7 +31,7 @@ import Testing
 
     /// Reads the outbound topics as raw bytes: 個人番号 appears only on mynumber-zone receivers' topics.
     @Test func myNumberReachesOnlyMynumberZoneTopics() async throws {
-        try await BusHarness.with { harness in
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let (jsonl, records) = harness.residents(30)
             let myNumberIndex = try #require(harness.layout.index(of: "my_number"))
             let myNumbers = records.compactMap { $0[myNumberIndex] }.filter { !$0.isEmpty }
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func undeclaredProviderIsRefusedAndRecorded() async throws {
-        try await BusHarness.with { harness in
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let (jsonl, _) = harness.residents(3)
             await #expect {
                 try await harness.bus.provide(
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func invalidRecordRejectsTheWholeSubmissionUnderReject() async throws {
-        try await BusHarness.with { harness in
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let (jsonl, _) = harness.residents(5)
             var lines = String(decoding: jsonl, as: UTF8.self).split(separator: "\n").map(String.init)
             lines[2] = lines[2].replacingOccurrences(of: #""sex":"1""#, with: #""sex":"7""#)
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func historyListsWhoReceivedWhatAboutAResident() async throws {
-        try await BusHarness.with { harness in
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let (jsonl, records) = harness.residents(4)
             _ = try await harness.bus.provide(
                 linkage: "resident-change", provider: "001", records: jsonl, format: .jsonLines)

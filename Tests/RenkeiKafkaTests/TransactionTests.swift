@@ -41,6 +41,27 @@ private struct BusinessRuleFailed: Error {}
         #expect(Set(received.map { "\($0.topic)/\($0.text)" }).count == 160)
     }
 
+    /// A manifest that points at its records needs their offsets inside the transaction, before the commit;
+    /// the commit then waits again on the same messages and must not hang.
+    @Test func sendAndWaitReportsOffsetsBeforeTheCommit() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let offsets = try await producer.transaction { transaction in
+            let report = try await transaction.sendAndWait(messages(topic: topic, count: 4))
+            let offsets = report.map { outcome -> Int64 in
+                if case .delivered(_, let offset) = outcome { return offset }
+                return -1
+            }
+            try await transaction.send(messages(topic: topic, count: 1, prefix: "manifest"))
+            return offsets
+        }
+        #expect(offsets == [0, 1, 2, 3])
+        await producer.shutdown()
+    }
+
     @Test func abortsWhenTheBodyThrowsAndRethrowsItsError() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
         let topic = uniqueTopic()

@@ -97,7 +97,8 @@ public struct Envelope: Sendable, Hashable {
 /// RFC 3339 timestamps in UTC with milliseconds, the form every header and history entry uses.
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     public static func parse(_ text: String) -> Date? {

@@ -11,7 +11,8 @@ public struct HistoryReader: Sendable {
     /// The topic to read; `BusTopics.history` but for tests and forensic copies.
     public var topic: String
 
-    public init(configuration: KafkaConfiguration, logger: Logger, admin: KafkaAdmin, topic: String = BusTopics.history) {
+    public init(configuration: KafkaConfiguration, logger: Logger, admin: KafkaAdmin, topic: String = BusTopics.history)
+    {
         self.configuration = configuration
         self.logger = logger
         self.admin = admin
@@ -20,7 +21,8 @@ public struct HistoryReader: Sendable {
 
     public init(configuration: KafkaConfiguration, logger: Logger, topic: String = BusTopics.history) throws {
         try self.init(
-            configuration: configuration, logger: logger, admin: KafkaAdmin.make(configuration: configuration, logger: logger),
+            configuration: configuration, logger: logger,
+            admin: KafkaAdmin.make(configuration: configuration, logger: logger),
             topic: topic)
     }
 

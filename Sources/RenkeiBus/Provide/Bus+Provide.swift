@@ -43,7 +43,8 @@ extension Bus {
                 return plan.receipt
             }
         } catch let error as KafkaError {
-            throw ProvideError(.broker, "The broker did not take the records: \(error). Nothing was delivered.", kafkaError: error)
+            throw ProvideError(
+                .broker, "The broker did not take the records: \(error). Nothing was delivered.", kafkaError: error)
         } catch {
             throw ProvideError(.broker, "The records could not be written: \(error). Nothing was delivered.")
         }
@@ -57,13 +58,15 @@ extension Bus {
         }
         guard linkage.mode == .provide, let route = route(linkageID) else {
             await record([refusalEntry(linkage: linkageID, provider: provider, reason: .notAProvideLinkage)])
-            throw ProvideError(.notAProvideLinkage, "The linkage `\(linkageID)` is a query (照会); records are not provided to it.")
+            throw ProvideError(
+                .notAProvideLinkage, "The linkage `\(linkageID)` is a query (照会); records are not provided to it.")
         }
         guard linkage.provider == provider else {
             await record([refusalEntry(linkage: linkageID, provider: provider, reason: .notTheProvider)])
             throw ProvideError(
                 .notTheProvider,
-                "The system `\(provider)` is not the provider of linkage `\(linkageID)`; only `\(linkage.provider)` may provide it.")
+                "The system `\(provider)` is not the provider of linkage `\(linkageID)`; only `\(linkage.provider)` may provide it."
+            )
         }
         return route
     }
@@ -80,7 +83,9 @@ extension Bus {
         HistoryEntry(kind: .refusal, linkage: linkage, provider: provider, outcome: "refused", reason: reason.rawValue)
     }
 
-    private func decode(_ bytes: [UInt8], format: RecordFormat, schema: RecordSchema) -> (
+    private func decode(
+        _ bytes: [UInt8], format: RecordFormat, schema: RecordSchema
+    ) -> (
         records: RecordBatch, streamErrors: [RecordError]
     ) {
         switch format {

@@ -31,7 +31,10 @@ public struct ProvideError: Error, Sendable, CustomStringConvertible {
     /// The broker's error, for `broker`.
     public var kafkaError: KafkaError?
 
-    init(_ code: Code, _ message: String, recordErrors: [RecordError] = [], invalidCount: Int = 0, kafkaError: KafkaError? = nil) {
+    init(
+        _ code: Code, _ message: String, recordErrors: [RecordError] = [], invalidCount: Int = 0,
+        kafkaError: KafkaError? = nil
+    ) {
         self.code = code
         self.message = message
         self.recordErrors = recordErrors

@@ -38,7 +38,8 @@ struct ProvidePlan: Sendable {
                 reasons.formUnion(errors.map(\.reason.rawValue))
                 messages.append(
                     DeadLetterMessage.ingest(
-                        route: route, envelope: envelope, batch: batch, record: record, errors: Array(errors), time: time))
+                        route: route, envelope: envelope, batch: batch, record: record, errors: Array(errors),
+                        time: time))
                 continue
             }
             eventIDs.append(eventID)
@@ -49,7 +50,8 @@ struct ProvidePlan: Sendable {
                 envelope.purpose = destination.receiver.purpose
                 messages.append(
                     KafkaOutgoingMessage(
-                        topic: destination.topic, key: keyBytes, value: destination.encoder.encode(batch, record: record),
+                        topic: destination.topic, key: keyBytes,
+                        value: destination.encoder.encode(batch, record: record),
                         headers: envelope.headers))
             }
         }
@@ -62,7 +64,8 @@ struct ProvidePlan: Sendable {
         self.time = time
         self.receipt = ProvideReceipt(
             eventIDs: eventIDs, accepted: validKeys.count, quarantined: quarantinedKeys.count,
-            deliveredTo: Dictionary(uniqueKeysWithValues: route.destinations.map { ($0.receiver.system, validKeys.count) }),
+            deliveredTo: Dictionary(
+                uniqueKeysWithValues: route.destinations.map { ($0.receiver.system, validKeys.count) }),
             transfer: nil)
     }
 

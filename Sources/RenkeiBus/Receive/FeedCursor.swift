@@ -34,7 +34,8 @@ public struct FeedCursor: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(token: String) {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let cursor = try? JSONDecoder().decode(FeedCursor.self, from: data)
+        guard let data = Data(base64Encoded: base64),
+            let cursor = try? JSONDecoder().decode(FeedCursor.self, from: data)
         else { return nil }
         self = cursor
     }

@@ -16,7 +16,9 @@ public struct FeedReader: Sendable {
     }
 
     /// Up to `limit` deliveries after `cursor`, and the cursor to continue from.
-    public func read(linkage: String, receiver: String, after cursor: FeedCursor = .start, limit: Int = 500)
+    public func read(
+        linkage: String, receiver: String, after cursor: FeedCursor = .start, limit: Int = 500
+    )
         async throws -> FeedPage
     {
         let topic = BusTopics.outbound(linkage: linkage, receiver: receiver)
@@ -36,13 +38,16 @@ public struct FeedReader: Sendable {
             }
             if envelope.type == .transferManifest, let manifest = TransferManifest.decode(message.value) {
                 let skip =
-                    cursor.transfer.flatMap { $0.partition == message.partition && $0.offset == message.offset ? $0.delivered : nil }
+                    cursor.transfer.flatMap {
+                        $0.partition == message.partition && $0.offset == message.offset ? $0.delivered : nil
+                    }
                     ?? 0
                 let records = try await transferRecords(
                     manifest, envelope: envelope, at: message, skip: skip, limit: limit - deliveries.count)
                 deliveries += records
                 if skip + records.count < manifest.records {
-                    next.transfer = .init(partition: message.partition, offset: message.offset, delivered: skip + records.count)
+                    next.transfer = .init(
+                        partition: message.partition, offset: message.offset, delivered: skip + records.count)
                     break
                 }
             } else if envelope.type == .record {
@@ -95,11 +100,13 @@ public struct FeedReader: Sendable {
         var position = first
         for chunk in chunks {
             guard let bytes = stored["\(chunk.partition)/\(chunk.offset)"] else {
-                throw TransferIntegrityError(transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
+                throw TransferIntegrityError(
+                    transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
             }
             guard Self.sha256(bytes) == chunk.sha256 else {
                 throw TransferIntegrityError(
-                    transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
+                    transfer: manifest.transfer,
+                    problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
             }
             for line in bytes.split(separator: 0x0A) {
                 defer { position += 1 }

@@ -1,0 +1,190 @@
+import Foundation
+import RenkeiCodec
+import RenkeiContracts
+import RenkeiKafka
+import Synchronization
+
+/// The state of one bulk transfer while it streams through a transaction.
+final class BulkRun: Sendable {
+    private let bus: Bus
+    private let route: LinkageRoute
+    private let format: RecordFormat
+    private let transferID: String
+    private let correlationID: String?
+    private let progress: (@Sendable (BulkProgress) -> Void)?
+    private let time = Date()
+    /// Chunk messages in flight before the input is read further: bounds memory for any transfer size.
+    private let maxInFlightChunks = 32
+
+    init(
+        bus: Bus, route: LinkageRoute, format: RecordFormat, transferID: String, correlationID: String?,
+        progress: (@Sendable (BulkProgress) -> Void)?
+    ) {
+        self.bus = bus
+        self.route = route
+        self.format = format
+        self.transferID = transferID
+        self.correlationID = correlationID
+        self.progress = progress
+    }
+
+    /// Reads every chunk, writes chunks, quarantined rows and manifests into `transaction`, and returns the receipt.
+    func stream<Chunks: AsyncSequence>(
+        _ chunks: Chunks, into transaction: KafkaTransaction
+    ) async throws
+        -> ProvideReceipt where Chunks.Element == [UInt8]
+    {
+        let configuration = bus.configuration
+        var writers = route.destinations.map {
+            TransferWriter(
+                destination: $0, chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
+        }
+        var decoder: any RecordDecoder =
+            format == .csv ? CSVRecordDecoder(schema: route.schema) : JSONRecordDecoder(schema: route.schema)
+        var counts = BulkProgress(records: 0, invalid: 0, bytes: 0, committed: false)
+        var errors: [RecordError] = []
+        var quarantined = 0
+        var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count)
+        var deadLetters: [KafkaOutgoingMessage] = []
+        var inFlight: [Task<(Int, KafkaDeliveryReport), any Error>] = []
+        var reports: [[KafkaDeliveryReport]] = Array(repeating: [], count: writers.count)
+        let chunkHeaders = route.destinations.map { chunkEnvelope(for: $0).headers }
+        let policy = route.linkage.failurePolicy.invalidRows
+        let maxErrors = configuration.maxReportedErrors
+
+        func take(_ batch: RecordBatch) {
+            counts.records += batch.count
+            for record in 0..<batch.count {
+                guard batch.isValid(record) else {
+                    counts.invalid += 1
+                    if errors.count < maxErrors { errors += batch.errors(of: record).prefix(maxErrors - errors.count) }
+                    if policy == .quarantineInvalid {
+                        quarantined += 1
+                        deadLetters.append(quarantineMessage(batch, record: record))
+                    }
+                    continue
+                }
+                guard counts.invalid == 0 || policy == .quarantineInvalid else { continue }
+                for index in writers.indices {
+                    if let message = writers[index].append(batch, record: record, headers: chunkHeaders[index]) {
+                        outgoing[index].append(message)
+                    }
+                }
+            }
+        }
+
+        func flush(final: Bool) async throws {
+            if !deadLetters.isEmpty {
+                try await transaction.send(deadLetters)
+                deadLetters.removeAll()
+            }
+            for index in writers.indices where !outgoing[index].isEmpty {
+                let messages = outgoing[index]
+                outgoing[index].removeAll()
+                inFlight.append(Task { (index, try await transaction.sendAndWait(messages)) })
+            }
+            while inFlight.count > (final ? 0 : maxInFlightChunks) {
+                let (index, report) = try await inFlight.removeFirst().value
+                try report.throwIfAnyFailed()
+                reports[index].append(report)
+            }
+        }
+
+        for try await chunk in chunks {
+            counts.bytes += chunk.count
+            chunk.withUnsafeBytes { decoder.decode($0, take) }
+            if let streamError = decoder.streamErrors.first {
+                throw ProvideError(
+                    .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
+                    recordErrors: Array(decoder.streamErrors.prefix(maxErrors)))
+            }
+            try await flush(final: false)
+            progress?(counts)
+        }
+        decoder.finish(take)
+        for index in writers.indices {
+            if let message = writers[index].finish(headers: chunkHeaders[index]) { outgoing[index].append(message) }
+        }
+        try await flush(final: true)
+        progress?(counts)
+
+        if counts.records == 0 { throw ProvideError(.noRecords, "The transfer holds no records.") }
+        if counts.invalid > 0, policy == .reject {
+            throw ProvideError(
+                .invalidRecords,
+                "\(counts.invalid) of \(counts.records) records failed validation; linkage \(route.linkage.id) rejects "
+                    + "a transfer with any invalid record, so none was delivered.",
+                recordErrors: errors, invalidCount: counts.invalid)
+        }
+
+        var manifests: [String: TransferManifest] = [:]
+        var manifestMessages: [KafkaOutgoingMessage] = []
+        for (index, writer) in writers.enumerated() {
+            let positions = reports[index].flatMap { report in
+                report.map { outcome -> (Int32, Int64) in
+                    if case .delivered(let partition, let offset) = outcome { return (partition, offset) }
+                    return (-1, -1)
+                }
+            }
+            let chunks = zip(positions, writer.pending).map { position, chunk in
+                TransferManifest.Chunk(
+                    partition: position.0, offset: position.1, records: chunk.records, sha256: chunk.sha256)
+            }
+            let destination = writer.destination
+            let manifest = TransferManifest(
+                transfer: transferID, linkage: route.linkage.id, receiver: destination.receiver.system,
+                layout: route.contract, topic: destination.bulkTopic, records: writer.records, sha256: writer.sha256,
+                contentType: "application/jsonl", chunks: chunks, completedAt: Date())
+            manifests[destination.receiver.system] = manifest
+            var envelope = chunkEnvelope(for: destination)
+            envelope.type = .transferManifest
+            envelope.contentType = "application/json"
+            manifestMessages.append(
+                KafkaOutgoingMessage(
+                    topic: destination.topic, key: Array(transferID.utf8), value: manifest.encoded(),
+                    headers: envelope.headers))
+        }
+        try await transaction.send(manifestMessages)
+        let accepted = counts.records - counts.invalid
+        let summary = TransferSummary(id: transferID, records: accepted, manifests: manifests)
+        return ProvideReceipt(
+            eventIDs: [], accepted: accepted, quarantined: quarantined,
+            deliveredTo: manifests.mapValues(\.records), transfer: summary)
+    }
+
+    func historyEntries(_ receipt: ProvideReceipt) -> [HistoryEntry] {
+        var entries = route.destinations.map { destination in
+            HistoryEntry(
+                time: time, kind: .provide, linkage: route.linkage.id, contract: route.contract,
+                provider: route.linkage.provider, receiver: destination.receiver.system,
+                purpose: destination.receiver.purpose, recordCount: receipt.accepted, transfer: transferID,
+                outcome: "ok")
+        }
+        if receipt.quarantined > 0 {
+            entries.append(
+                HistoryEntry(
+                    time: time, kind: .deadLetter, linkage: route.linkage.id, contract: route.contract,
+                    provider: route.linkage.provider, recordCount: receipt.quarantined, transfer: transferID,
+                    outcome: "quarantined", deadLetter: route.ingestDeadLetterTopic))
+        }
+        return entries
+    }
+
+    private func chunkEnvelope(for destination: LinkageRoute.Destination) -> Envelope {
+        Envelope(
+            id: "\(transferID)/\(destination.receiver.system)", source: route.source, type: .transferChunk, time: time,
+            dataSchema: route.dataSchema, contentType: "application/jsonl", linkage: route.linkage.id,
+            receiver: destination.receiver.system, purpose: destination.receiver.purpose,
+            correlationID: correlationID, transfer: transferID)
+    }
+
+    private func quarantineMessage(_ batch: RecordBatch, record: Int) -> KafkaOutgoingMessage {
+        let key = batch.value(record: record, item: route.keyItem)
+        let envelope = Envelope(
+            source: route.source, type: .record, time: time, subject: key, dataSchema: route.dataSchema,
+            linkage: route.linkage.id, correlationID: correlationID, transfer: transferID)
+        return DeadLetterMessage.ingest(
+            route: route, envelope: envelope, batch: batch, record: record, errors: Array(batch.errors(of: record)),
+            time: time)
+    }
+}

@@ -1,0 +1,42 @@
+public import Foundation
+import RenkeiCodec
+import RenkeiContracts
+import RenkeiKafka
+
+extension Bus {
+    /// Provides a bulk transfer — for example a whole resident register — streamed in chunks of CSV or JSON Lines
+    /// of any size, with memory bounded by the chunk size.
+    ///
+    /// Each receiver's projected records go to its bulk topic in chunk messages; once every chunk is acknowledged,
+    /// a manifest (record count, SHA-256, chunk positions) goes to each receiver's outbound topic, all in one
+    /// transaction. Receivers reach the records only through the manifest, so they see all of a transfer or none
+    /// of it, on any broker. Under `reject` any invalid record aborts the transfer; under `quarantine-invalid`
+    /// invalid records go to the ingest dead-letter topic and the rest proceed.
+    public func provideBulk<Chunks: AsyncSequence>(
+        linkage linkageID: String, provider: String, format: RecordFormat, chunks: Chunks,
+        transferID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
+        progress: (@Sendable (BulkProgress) -> Void)? = nil
+    ) async throws(ProvideError) -> ProvideReceipt where Chunks.Element == [UInt8] {
+        let route = try await authorize(linkage: linkageID, provider: provider)
+        let run = BulkRun(
+            bus: self, route: route, format: format, transferID: transferID, correlationID: correlationID,
+            progress: progress)
+        do {
+            return try await commit(history: run.historyEntries) { transaction in
+                try await run.stream(chunks, into: transaction)
+            }
+        } catch let error as ProvideError {
+            throw await refuse(route, provider: provider, error)
+        } catch let error as KafkaError {
+            throw await refuse(
+                route, provider: provider,
+                ProvideError(
+                    .broker, "The broker did not take the transfer: \(error). Nothing was delivered.", kafkaError: error
+                ))
+        } catch {
+            throw await refuse(
+                route, provider: provider,
+                ProvideError(.interrupted, "The transfer stopped before its end (\(error)). Nothing was delivered."))
+        }
+    }
+}

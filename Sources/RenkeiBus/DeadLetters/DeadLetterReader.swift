@@ -1,0 +1,68 @@
+import Foundation
+public import Logging
+public import RenkeiKafka
+
+/// Lists and shows dead letters across every dead-letter topic of the cluster.
+public struct DeadLetterReader: Sendable {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    let admin: KafkaAdmin
+
+    public init(bus: Bus) {
+        self.configuration = bus.configuration.kafka
+        self.logger = bus.logger
+        self.admin = bus.admin
+    }
+
+    public init(configuration: KafkaConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
+    }
+
+    /// Every dead letter matching `filter`, oldest first within each topic.
+    public func list(_ filter: DeadLetterFilter = DeadLetterFilter()) async throws -> [DeadLetter] {
+        let topics = try await admin.listTopics().map(\.name).filter { $0.hasPrefix(BusTopics.deadLetterPrefix) }
+            .filter { topic in filter.linkage.map { topic.hasPrefix(BusTopics.ingestDeadLetters(linkage: $0)) } ?? true
+            }
+        let reader = TopicReader(configuration: configuration, logger: logger)
+        var letters: [DeadLetter] = []
+        for topic in topics.sorted() {
+            let ends = try await reader.watermarks(topic, admin: admin)
+            letters += try await reader.read(topic: topic, ends: ends).map(Self.letter).filter(filter.matches)
+        }
+        return letters
+    }
+
+    /// The dead letter at `reference`; `nil` when there is none.
+    public func show(_ reference: DeadLetterReference) async throws -> DeadLetter? {
+        let reader = TopicReader(configuration: configuration, logger: logger)
+        let ends = try await reader.watermarks(reference.topic, admin: admin)
+        guard let marks = ends[reference.partition], reference.offset >= marks.low, reference.offset < marks.high else {
+            return nil
+        }
+        let messages = try await reader.read(
+            positions: [
+                .init(topic: reference.topic, partition: reference.partition, offset: .offset(reference.offset))
+            ],
+            until: [reference.partition: reference.offset + 1])
+        return messages.first.map(Self.letter)
+    }
+
+    static func letter(_ message: TopicReader.Message) -> DeadLetter {
+        DeadLetter(
+            reference: DeadLetterReference(topic: message.topic, partition: message.partition, offset: message.offset),
+            envelope: Envelope(headers: message.headers),
+            stage: message.header(EnvelopeHeader.deadLetterStage) ?? "unknown",
+            reasons: (message.header(EnvelopeHeader.deadLetterReason) ?? "").split(separator: ",").map(String.init),
+            message: message.header(EnvelopeHeader.deadLetterMessage) ?? "",
+            attempts: message.header(EnvelopeHeader.deadLetterAttempts).flatMap { Int($0) } ?? 0,
+            originalTopic: message.header(EnvelopeHeader.deadLetterTopic),
+            originalPartition: message.header(EnvelopeHeader.deadLetterPartition).flatMap { Int32($0) },
+            originalOffset: message.header(EnvelopeHeader.deadLetterOffset).flatMap { Int64($0) },
+            row: message.header(EnvelopeHeader.deadLetterRow).flatMap { Int($0) },
+            firstFailure: message.header(EnvelopeHeader.deadLetterFirstFailure).flatMap(Timestamp.parse),
+            lastFailure: message.header(EnvelopeHeader.deadLetterLastFailure).flatMap(Timestamp.parse),
+            value: message.value)
+    }
+}
