@@ -52,7 +52,7 @@ import Testing
             let bulk = try await admin.watermarks(
                 topic: BusTopics.bulk(linkage: "resident-register-daily", receiver: "008"))
             #expect(bulk.values.contains { $0.high > $0.low }, "chunks were written before the interruption")
-            for receiver in ["008", "018"] {
+            for receiver in ["008", "018", "C001"] {
                 let feed = try await harness.feed("resident-register-daily", receiver)
                 #expect(feed.isEmpty, "receiver \(receiver) saw an interrupted transfer")
             }

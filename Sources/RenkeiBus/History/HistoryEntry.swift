@@ -75,6 +75,15 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self.deadLetter = deadLetter
     }
 
+    /// The entry as stored on the history topic (canonical JSON).
+    public func serialized() -> [UInt8] { HistoryHashing.encode(self) }
+
+    /// Reads an entry as stored on the history topic; `nil` when the bytes are not one.
+    public init?(serialized bytes: [UInt8]) {
+        guard let entry = HistoryHashing.decode(bytes) else { return nil }
+        self = entry
+    }
+
     /// Whether the entry concerns record `key`, directly or through a bulk transfer that listed no keys.
     public func concerns(key: String) -> Bool { keys.contains(key) }
 }

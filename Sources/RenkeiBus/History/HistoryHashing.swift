@@ -15,6 +15,18 @@ enum HistoryHashing {
         return encoder
     }()
 
+    /// The canonical form hashed: as stored, but times as whole milliseconds since 1970, which survive the
+    /// round trip through their RFC 3339 text exactly (a `Date` read back from text may differ in its last bits).
+    private static let canonicalEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+        }
+        return encoder
+    }()
+
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -43,9 +55,7 @@ enum HistoryHashing {
     static func hash(of entry: HistoryEntry) -> String {
         var body = entry
         body.hash = ""
-        // Times are hashed as they are stored (millisecond precision), so a decoded entry hashes the same.
-        body.time = Timestamp.parse(Timestamp.format(entry.time)) ?? entry.time
-        let digest = SHA256.hash(data: encode(body))
+        let digest = SHA256.hash(data: try! canonicalEncoder.encode(body))
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 }

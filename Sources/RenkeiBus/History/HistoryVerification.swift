@@ -17,6 +17,9 @@ public enum HistoryVerification {
         public var isIntact: Bool { problems.isEmpty }
     }
 
+    /// The hash an entry must carry: SHA-256 of its canonical form with an empty `hash` field.
+    public static func hash(of entry: HistoryEntry) -> String { HistoryHashing.hash(of: entry) }
+
     /// Verifies `entries` in topic order; `unreadable` lists offsets whose bytes are not an entry at all.
     public static func verify(_ entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64] = []) -> Report {
         var heads: [String: (sequence: Int, hash: String)] = [:]

@@ -1,0 +1,105 @@
+public import Foundation
+import RenkeiCodec
+import RenkeiContracts
+import RenkeiKafka
+
+/// What a replay did, or would do in a dry run.
+public struct ReplayOutcome: Sendable {
+    public enum Result: Sendable, Equatable {
+        /// The record passed validation against today's contracts and went (or would go) to these receivers.
+        case delivered(receivers: [String])
+        /// The record still fails validation; nothing was sent.
+        case stillInvalid(reasons: [String])
+        /// The letter was replayed before, at this time; nothing was sent.
+        case alreadyReplayed(at: Date)
+    }
+
+    public var letter: DeadLetter
+    public var result: Result
+    /// `false` for a dry run: nothing was written.
+    public var performed: Bool
+}
+
+/// A replay that cannot even be planned.
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+extension Bus {
+    /// Replays a dead letter: validates its record again against the current contracts, projects it to the
+    /// receivers the linkage has today, and sends it with its original event id so receivers can de-duplicate.
+    ///
+    /// A dry run (the default) only says what would happen. A letter already replayed is not replayed again
+    /// unless `force` is set. Every performed replay is written to the history in the same transaction.
+    public func replay(
+        _ reference: DeadLetterReference, dryRun: Bool = true, force: Bool = false
+    ) async throws
+        -> ReplayOutcome
+    {
+        guard let letter = try await DeadLetterReader(bus: self).show(reference) else {
+            throw ReplayError(description: "There is no dead letter at \(reference).")
+        }
+        guard let envelope = letter.envelope, let route = route(envelope.linkage) else {
+            throw ReplayError(
+                description: "The dead letter at \(reference) belongs to linkage `\(letter.linkage ?? "?")`, which the "
+                    + "current contracts do not provide.")
+        }
+        if !force, let earlier = try await previousReplay(of: reference) {
+            return ReplayOutcome(letter: letter, result: .alreadyReplayed(at: earlier.time), performed: false)
+        }
+        let destinations: [LinkageRoute.Destination]
+        if letter.stage == DeadLetterMessage.Stage.delivery.rawValue {
+            guard let receiver = envelope.receiver, let destination = route.destination(receiver) else {
+                throw ReplayError(
+                    description: "The receiver `\(envelope.receiver ?? "?")` no longer receives linkage "
+                        + "`\(route.linkage.id)`; the letter cannot be replayed to it.")
+            }
+            destinations = [destination]
+        } else {
+            destinations = route.destinations
+        }
+        let batch = letter.value.withUnsafeBytes { JSONRecordDecoder.decodeDocument($0, schema: route.schema) }
+        // A delivery-stage letter holds only its receiver's items: items outside that projection are not checked.
+        let checked = Set(destinations.flatMap(\.projection.itemIndices))
+        let errors = batch.errors.filter { error in error.item.map(checked.contains) ?? true }
+        guard batch.count == 1, errors.isEmpty else {
+            let reasons = Array(Set(errors.map(\.reason.rawValue))).sorted()
+            return ReplayOutcome(
+                letter: letter, result: .stillInvalid(reasons: reasons.isEmpty ? ["malformed-json"] : reasons),
+                performed: false)
+        }
+        let receivers = destinations.map(\.receiver.system)
+        guard !dryRun else {
+            return ReplayOutcome(letter: letter, result: .delivered(receivers: receivers), performed: false)
+        }
+        let key = batch.value(record: 0, item: route.keyItem) ?? envelope.subject
+        var messages: [KafkaOutgoingMessage] = []
+        for destination in destinations {
+            var copy = envelope
+            copy.type = .record
+            copy.subject = key
+            copy.receiver = destination.receiver.system
+            copy.purpose = destination.receiver.purpose
+            messages.append(
+                KafkaOutgoingMessage(
+                    topic: destination.topic, key: key.map { Array($0.utf8) },
+                    value: destination.encoder.encode(batch, record: 0), headers: copy.headers))
+        }
+        let entries = destinations.map { destination in
+            HistoryEntry(
+                kind: .replay, linkage: route.linkage.id, contract: route.contract, provider: route.linkage.provider,
+                receiver: destination.receiver.system, purpose: destination.receiver.purpose,
+                keys: key.map { [$0] } ?? [],
+                events: [envelope.id], outcome: "replayed", deadLetter: reference.description)
+        }
+        _ = try await commit(history: { _ in entries }) { transaction in
+            try await transaction.send(messages)
+        }
+        return ReplayOutcome(letter: letter, result: .delivered(receivers: receivers), performed: true)
+    }
+
+    private func previousReplay(of reference: DeadLetterReference) async throws -> HistoryEntry? {
+        let history = HistoryReader(configuration: configuration.kafka, logger: logger, admin: admin)
+        return try await history.query(HistoryFilter(kind: .replay)).last { $0.deadLetter == reference.description }
+    }
+}
