@@ -12,7 +12,10 @@ struct Renkei: AsyncParsableCommand {
             `renkei contract lint` and `renkei contract show resident-change`.
             """,
         version: RenkeiVersion.current,
-        subcommands: [ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self]
+        subcommands: [
+            DemoCommand.self, ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self,
+            DeadLetterCommand.self, HistoryCommand.self,
+        ]
     )
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 final class BulkRun: Sendable {
     private let bus: Bus
     private let route: LinkageRoute
-    private let format: RecordFormat
+    private let format: SubmissionFormat
     private let transferID: String
     private let correlationID: String?
     private let progress: (@Sendable (BulkProgress) -> Void)?
@@ -17,7 +17,7 @@ final class BulkRun: Sendable {
     private let maxInFlightChunks = 32
 
     init(
-        bus: Bus, route: LinkageRoute, format: RecordFormat, transferID: String, correlationID: String?,
+        bus: Bus, route: LinkageRoute, format: SubmissionFormat, transferID: String, correlationID: String?,
         progress: (@Sendable (BulkProgress) -> Void)?
     ) {
         self.bus = bus

@@ -13,7 +13,7 @@ extension Bus {
     /// of it, on any broker. Under `reject` any invalid record aborts the transfer; under `quarantine-invalid`
     /// invalid records go to the ingest dead-letter topic and the rest proceed.
     public func provideBulk<Chunks: AsyncSequence>(
-        linkage linkageID: String, provider: String, format: RecordFormat, chunks: Chunks,
+        linkage linkageID: String, provider: String, format: SubmissionFormat, chunks: Chunks,
         transferID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
         progress: (@Sendable (BulkProgress) -> Void)? = nil
     ) async throws(ProvideError) -> ProvideReceipt where Chunks.Element == [UInt8] {

@@ -8,7 +8,7 @@ extension Bus {
     /// projects each receiver's copy to exactly its items, and writes all copies, quarantined rows and history
     /// entries in one transaction. Returns after the broker committed.
     public func provide(
-        linkage linkageID: String, provider: String, records: [UInt8], format: RecordFormat = .json,
+        linkage linkageID: String, provider: String, records: [UInt8], format: SubmissionFormat = .json,
         correlationID: String? = nil, traceParent: String? = nil
     ) async throws(ProvideError) -> ProvideReceipt {
         let route = try await authorize(linkage: linkageID, provider: provider)
@@ -84,7 +84,7 @@ extension Bus {
     }
 
     private func decode(
-        _ bytes: [UInt8], format: RecordFormat, schema: RecordSchema
+        _ bytes: [UInt8], format: SubmissionFormat, schema: RecordSchema
     ) -> (
         records: RecordBatch, streamErrors: [RecordError]
     ) {

@@ -1,5 +1,5 @@
 /// How submitted records are written.
-public enum RecordFormat: String, Sendable, CaseIterable {
+public enum SubmissionFormat: String, Sendable, CaseIterable {
     /// One JSON object, an array of objects, or objects one after another (an HTTP body).
     case json
     /// JSON Lines: one object per line.

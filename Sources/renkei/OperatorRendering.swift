@@ -1,0 +1,115 @@
+import Foundation
+import RenkeiBus
+import RenkeiContracts
+
+/// How the operator commands present dead letters, history entries and checks. Never prints record values
+/// unless asked for them explicitly (`dlq show --values`).
+enum OperatorRendering {
+    static func table(_ letters: [DeadLetter]) -> String {
+        guard !letters.isEmpty else { return "No dead letters." }
+        var lines = letters.map { letter in
+            [
+                letter.reference.description, letter.stage, letter.reasons.joined(separator: ","),
+                letter.receiver ?? "-", letter.row.map { "row \($0)" } ?? "-",
+                letter.lastFailure.map(Timestamp.format) ?? "-", letter.message,
+            ].joined(separator: "  ")
+        }
+        lines.append("\(letters.count) dead letter\(letters.count == 1 ? "" : "s").")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ letters: [DeadLetter]) -> String {
+        JSONValue.array(letters.map(letterJSON)).serialized(pretty: true)
+    }
+
+    private static func letterJSON(_ letter: DeadLetter) -> JSONValue {
+        .object([
+            ("reference", .string(letter.reference.description)), ("stage", .string(letter.stage)),
+            ("reasons", .array(letter.reasons.map(JSONValue.string))), ("message", .string(letter.message)),
+            ("attempts", .integer(letter.attempts)), ("linkage", optional(letter.linkage)),
+            ("receiver", optional(letter.receiver)), ("eventId", optional(letter.envelope?.id)),
+            ("row", letter.row.map(JSONValue.integer) ?? .null),
+            ("originalTopic", optional(letter.originalTopic)),
+            ("originalPartition", letter.originalPartition.map { .integer(Int($0)) } ?? .null),
+            ("originalOffset", letter.originalOffset.map { .integer(Int($0)) } ?? .null),
+            ("firstFailure", optional(letter.firstFailure.map(Timestamp.format))),
+            ("lastFailure", optional(letter.lastFailure.map(Timestamp.format))),
+        ])
+    }
+
+    static func detail(_ letter: DeadLetter, values: Bool) -> String {
+        var lines = [
+            "dead letter  \(letter.reference)",
+            "stage        \(letter.stage)",
+            "reasons      \(letter.reasons.joined(separator: ", "))",
+            "message      \(letter.message)",
+            "attempts     \(letter.attempts)",
+        ]
+        if let envelope = letter.envelope {
+            lines += [
+                "linkage      \(envelope.linkage)", "event id     \(envelope.id)", "source       \(envelope.source)",
+                "receiver     \(envelope.receiver ?? "- (ingest: every receiver)")",
+            ]
+        }
+        if let row = letter.row { lines.append("input row    \(row)") }
+        if let topic = letter.originalTopic {
+            lines.append("original     \(topic)/\(letter.originalPartition ?? -1)/\(letter.originalOffset ?? -1)")
+        }
+        if let first = letter.firstFailure { lines.append("first failed \(Timestamp.format(first))") }
+        if let last = letter.lastFailure { lines.append("last failed  \(Timestamp.format(last))") }
+        lines.append(
+            values
+                ? "record       \(String(decoding: letter.value, as: UTF8.self))"
+                : "record       (\(letter.value.count) bytes of personal data; --values prints them)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func replay(_ outcome: ReplayOutcome) -> String {
+        let reference = outcome.letter.reference
+        switch outcome.result {
+        case .delivered(let receivers):
+            let to = receivers.joined(separator: ", ")
+            return outcome.performed
+                ? "Replayed \(reference) to \(to) with event id \(outcome.letter.envelope?.id ?? "?"); recorded in the history."
+                : "Dry run: \(reference) passes validation and would go to \(to). Run again with --execute to replay it."
+        case .stillInvalid(let reasons):
+            return "\(reference) still fails validation (\(reasons.joined(separator: ", "))) against the current "
+                + "contracts; nothing was sent."
+        case .alreadyReplayed(let time):
+            return
+                "\(reference) was already replayed at \(Timestamp.format(time)); nothing was sent. Use --force to replay it again."
+        }
+    }
+
+    static func table(_ entries: [HistoryEntry]) -> String {
+        guard !entries.isEmpty else { return "No history entries." }
+        var lines = entries.map { entry in
+            [
+                Timestamp.format(entry.time), entry.kind.rawValue, entry.linkage, entry.provider ?? "-",
+                "→ \(entry.receiver ?? "-")", "\(entry.recordCount) record\(entry.recordCount == 1 ? "" : "s")",
+                entry.outcome + (entry.reason.map { " (\($0))" } ?? ""),
+                entry.transfer.map { "transfer \($0)" } ?? "", entry.deadLetter.map { "dead letter \($0)" } ?? "",
+            ].filter { !$0.isEmpty }.joined(separator: "  ")
+        }
+        lines.append("\(entries.count) entr\(entries.count == 1 ? "y" : "ies").")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ entries: [HistoryEntry]) -> String {
+        "[" + entries.map { String(decoding: $0.serialized(), as: UTF8.self) }.joined(separator: ",\n") + "]"
+    }
+
+    static func verification(_ report: HistoryVerification.Report) -> String {
+        if report.isIntact {
+            return
+                "History intact: \(report.entries) entries in \(report.chains) chain\(report.chains == 1 ? "" : "s"), "
+                + "every hash and link checked."
+        }
+        return
+            (report.problems.map { "problem: \($0)" }
+            + ["History NOT intact: \(report.problems.count) problem(s) in \(report.entries) entries."])
+            .joined(separator: "\n")
+    }
+
+    private static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+}
