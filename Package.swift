@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCLITests",
-            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei"]
+            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"]
         ),
         .testTarget(
             name: "RenkeiBusTests",
