@@ -32,5 +32,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A bulk transfer through the whole bus to committed, on the embedded cluster; run with bus/run.sh.
+        .executableTarget(
+            name: "BusBench",
+            dependencies: [
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiCodec", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

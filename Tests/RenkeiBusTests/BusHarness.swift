@@ -17,8 +17,10 @@ struct BusHarness {
     let logger: Logger
 
     /// Runs `body` with a fresh harness and always stops it afterwards.
-    static func with<Result>(_ body: (BusHarness) async throws -> Result) async throws -> Result {
-        let harness = try await start()
+    static func with<Result>(
+        contracts directory: String = contractsDirectory, _ body: (BusHarness) async throws -> Result
+    ) async throws -> Result {
+        let harness = try await start(contracts: directory)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -29,8 +31,10 @@ struct BusHarness {
         }
     }
 
-    static func start(instance: String = "test-\(UUID().uuidString.prefix(8))") async throws -> BusHarness {
-        let contracts = try ContractLoader.load(directory: contractsDirectory)
+    static func start(
+        contracts directory: String = contractsDirectory, instance: String = "test-\(UUID().uuidString.prefix(8))"
+    ) async throws -> BusHarness {
+        let contracts = try ContractLoader.load(directory: directory)
         var logger = Logger(label: "renkei.test")
         logger.logLevel = .critical
         let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
@@ -132,4 +136,15 @@ struct ChunkedBytes: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+}
+
+/// A copy of the sample contracts with one text replaced in one file, for tests that need a contract changed.
+func contractsCopy(editing file: String, replacing old: String, with new: String) throws -> String {
+    let target = FileManager.default.temporaryDirectory.appendingPathComponent("renkei-contracts-\(UUID())").path
+    try FileManager.default.copyItem(atPath: BusHarness.contractsDirectory, toPath: target)
+    let path = target + "/" + file
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    precondition(text.contains(old), "\(file) does not contain \(old)")
+    try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+    return target
 }

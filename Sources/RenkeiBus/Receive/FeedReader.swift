@@ -64,7 +64,7 @@ public struct FeedReader: Sendable {
 
     /// The records of a transfer from position `skip`, reading only the chunks needed and checking each chunk
     /// against the manifest's hash.
-    private func transferRecords(
+    func transferRecords(
         _ manifest: TransferManifest, envelope: Envelope, at message: TopicReader.Message, skip: Int, limit: Int
     ) async throws -> [ReceivedRecord] {
         var first = 0
