@@ -4,8 +4,9 @@ import Foundation
 enum CLIRunner {
     struct Result {
         var status: Int32
-        var stdout: String
+        var stdoutData: Data
         var stderr: String
+        var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
     /// The repository root, where `contracts/` and `docs/` are.
@@ -50,7 +51,7 @@ enum CLIRunner {
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            status: process.terminationStatus, stdoutData: stdoutData,
             stderr: String(decoding: errReader.wait(), as: UTF8.self))
     }
 
