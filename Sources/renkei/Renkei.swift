@@ -12,7 +12,9 @@ struct Renkei: AsyncParsableCommand {
             `renkei contract lint` and `renkei contract show resident-change`.
             """,
         version: RenkeiVersion.current,
-        subcommands: [ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self]
+        subcommands: [
+            ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self, ServeCommand.self,
+        ]
     )
 }
 
