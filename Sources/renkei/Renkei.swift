@@ -13,8 +13,8 @@ struct Renkei: AsyncParsableCommand {
             """,
         version: RenkeiVersion.current,
         subcommands: [
-            DemoCommand.self, ContractCommand.self, GenCommand.self, ConformCommand.self, ConvertCommand.self,
-            DeadLetterCommand.self, HistoryCommand.self,
+            DemoCommand.self, ServeCommand.self, ContractCommand.self, GenCommand.self, ConformCommand.self,
+            ConvertCommand.self, DeadLetterCommand.self, HistoryCommand.self,
         ]
     )
 }

@@ -4,6 +4,7 @@
 enum ContractValidator {
     static func validate(_ drafts: ContractDrafts, into diagnostics: inout Diagnostics) -> ContractSet? {
         let systems = validateSystems(drafts.systems, into: &diagnostics)
+        let operators = validateOperators(drafts.operators, systems: drafts.systems, into: &diagnostics)
         let codeTables = validateCodeTables(drafts.codeTables, into: &diagnostics)
         let layouts = drafts.layouts.compactMap { validateLayout($0, codeTables: codeTables, into: &diagnostics) }
         let layoutByReference = firstByKey(layouts.map { ($0.layout.reference, $0) })
@@ -29,7 +30,26 @@ enum ContractValidator {
         guard !diagnostics.hasErrors else { return nil }
         return ContractSet(
             systems: systems, codeTables: Array(codeTables.values).sorted { $0.id < $1.id },
-            layouts: layouts.map(\.layout), linkages: linkages)
+            layouts: layouts.map(\.layout), linkages: linkages, operators: operators)
+    }
+
+    /// Operators' client ids must be unique among operators and systems alike: a client id names one credential.
+    private static func validateOperators(
+        _ drafts: [OperatorDraft], systems: [SystemDraft], into diagnostics: inout Diagnostics
+    ) -> [Operator] {
+        let systemClients = systems.compactMap { draft in
+            draft.credentials.flatMap { credentials in draft.clientIDLocation.map { (credentials.clientID, $0) } }
+        }
+        let entries = systemClients + drafts.map { ($0.clientID.value, $0.clientID.location) }
+        // Duplicates among systems alone are reported by `validateSystems`.
+        let operatorLocations = drafts.map(\.clientID.location)
+        for (client, earlier) in duplicates(entries) where operatorLocations.contains(client.1) {
+            diagnostics.error(
+                .duplicateID, at: client.1,
+                "The client id `\(client.0)` is already given to another system or operator at \(earlier); "
+                    + "each operator authenticates with its own.")
+        }
+        return drafts.map { Operator(clientID: $0.clientID.value, name: $0.name, secretSHA256: $0.secretSHA256) }
     }
 
     private static func validateSystems(_ drafts: [SystemDraft], into diagnostics: inout Diagnostics) -> [System] {

@@ -5,8 +5,15 @@ enum DraftParser {
     static func parse(_ sources: ContractSources, into diagnostics: inout Diagnostics) -> ContractDrafts {
         var drafts = ContractDrafts()
         if let document = sources.systems {
-            drafts.systems = entries(of: document, listKey: "systems", subject: "systems file", into: &diagnostics)
-                .compactMap { SystemParser.parse($0, file: document.file, into: &diagnostics) }
+            let lists = entries(
+                of: document, listKey: "systems", optionalListKey: "operators", subject: "systems file",
+                into: &diagnostics)
+            drafts.systems = lists.required.compactMap {
+                SystemParser.parse($0, file: document.file, into: &diagnostics)
+            }
+            drafts.operators = lists.optional.compactMap {
+                SystemParser.parseOperator($0, file: document.file, into: &diagnostics)
+            }
         }
         for document in sources.codeTables {
             drafts.codeTables += entries(
@@ -30,11 +37,21 @@ enum DraftParser {
     private static func entries(
         of document: ContractSources.Document, listKey: String, subject: String, into diagnostics: inout Diagnostics
     ) -> [Node] {
+        entries(of: document, listKey: listKey, optionalListKey: nil, subject: subject, into: &diagnostics).required
+    }
+
+    /// The entries of a file whose root is a mapping with a required list and, optionally, a second one (the
+    /// systems file's `operators:`).
+    private static func entries(
+        of document: ContractSources.Document, listKey: String, optionalListKey: String?, subject: String,
+        into diagnostics: inout Diagnostics
+    ) -> (required: [Node], optional: [Node]) {
         guard var reader = FieldReader(document.root, file: document.file, subject: subject, into: &diagnostics)
-        else { return [] }
+        else { return ([], []) }
         let list = reader.list(listKey, required: true, into: &diagnostics) ?? []
+        let optional = optionalListKey.flatMap { reader.list($0, required: false, into: &diagnostics) } ?? []
         reader.finish(into: &diagnostics)
-        return list
+        return (list, optional)
     }
 }
 
@@ -85,6 +102,24 @@ enum SystemParser {
         return SystemDraft(
             id: id, name: name.value, kind: kind.value, zone: zone.value, credentials: credentials,
             clientIDLocation: clientIDLocation, endpoints: endpoints, location: reader.location)
+    }
+
+    /// An entry of `operators:`: `client-id`, `name`, `secret-sha256`.
+    static func parseOperator(_ node: Node, file: String, into diagnostics: inout Diagnostics) -> OperatorDraft? {
+        guard var reader = FieldReader(node, file: file, subject: "operator", into: &diagnostics) else { return nil }
+        let clientID = reader.string("client-id", required: true, into: &diagnostics)
+        let name = reader.string("name", required: true, into: &diagnostics)
+        let hash = reader.string("secret-sha256", required: true, into: &diagnostics)
+        reader.finish(into: &diagnostics)
+        if let hash, !isSHA256Hex(hash.value) {
+            diagnostics.error(
+                .invalidValue, at: hash.location,
+                "`secret-sha256` must be the SHA-256 of the operator's client secret as 64 lowercase hex digits "
+                    + "(`printf %s SECRET | sha256sum`); never write the secret itself.")
+            return nil
+        }
+        guard let clientID, let name, let hash else { return nil }
+        return OperatorDraft(clientID: clientID, name: name.value, secretSHA256: hash.value)
     }
 
     private static func url(

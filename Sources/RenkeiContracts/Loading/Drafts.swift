@@ -10,6 +10,12 @@ struct SystemDraft {
     var location: SourceLocation
 }
 
+struct OperatorDraft {
+    var clientID: Located<String>
+    var name: String
+    var secretSHA256: String
+}
+
 struct CodeTableDraft {
     var id: Located<String>
     var table: CodeTable
@@ -61,6 +67,7 @@ struct LinkageDraft {
 /// Every definition found in the sources, as written.
 struct ContractDrafts {
     var systems: [SystemDraft] = []
+    var operators: [OperatorDraft] = []
     var codeTables: [CodeTableDraft] = []
     var layouts: [LayoutDraft] = []
     var linkages: [LinkageDraft] = []

@@ -4,13 +4,18 @@ public struct ContractSet: Sendable {
     public private(set) var codeTables: [CodeTable]
     public private(set) var layouts: [Layout]
     public private(set) var linkages: [Linkage]
+    /// Operator credentials (`operators:` in systems.yaml), for dead-letter and history operations.
+    public private(set) var operators: [Operator]
 
     private var systemByID: [String: Int]
     private var layoutByReference: [LayoutReference: Int]
     private var linkageByID: [String: Int]
 
-    public init(systems: [System], codeTables: [CodeTable], layouts: [Layout], linkages: [Linkage]) {
+    public init(
+        systems: [System], codeTables: [CodeTable], layouts: [Layout], linkages: [Linkage], operators: [Operator] = []
+    ) {
         self.systems = systems
+        self.operators = operators
         self.codeTables = codeTables
         self.layouts = layouts
         self.linkages = linkages
@@ -24,6 +29,8 @@ public struct ContractSet: Sendable {
     public func system(_ id: String) -> System? { systemByID[id].map { systems[$0] } }
     public func layout(_ reference: LayoutReference) -> Layout? { layoutByReference[reference].map { layouts[$0] } }
     public func linkage(_ id: String) -> Linkage? { linkageByID[id].map { linkages[$0] } }
+    /// The operator whose client id is `clientID`.
+    public func `operator`(clientID: String) -> Operator? { operators.first { $0.clientID == clientID } }
 
     /// The newest version of the layout `id` (versions compared numerically part by part), or `layout(_:)` when `id`
     /// is written `id@version`.

@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error of the token or introspection endpoint, in RFC 6749 §5.2's form: `{"error", "error_description"}`.
+struct OAuthError: HTTPResponseError {
+    var code: String
+    var description: String
+    var status: HTTPResponse.Status
+
+    static func invalidClient(_ text: String) -> OAuthError {
+        OAuthError(code: "invalid_client", description: text, status: .unauthorized)
+    }
+    static func invalidRequest(_ text: String) -> OAuthError {
+        OAuthError(code: "invalid_request", description: text, status: .badRequest)
+    }
+    static func invalidScope(_ text: String) -> OAuthError {
+        OAuthError(code: "invalid_scope", description: text, status: .badRequest)
+    }
+    static func unsupportedGrantType(_ text: String) -> OAuthError {
+        OAuthError(code: "unsupported_grant_type", description: text, status: .badRequest)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"renkei\"" }
+        let body = try JSONSerialization.data(
+            withJSONObject: ["error": code, "error_description": description], options: [.sortedKeys])
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies.
+enum FormBody {
+    static func parse(_ bytes: [UInt8]) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decodeComponent(String(parts[0]))
+            fields[name] = parts.count > 1 ? decodeComponent(String(parts[1])) : ""
+        }
+        return fields
+    }
+
+    static func decodeComponent(_ text: String) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+    }
+}

@@ -1,0 +1,62 @@
+import RenkeiContracts
+
+/// The scopes each client may be granted, derived from the contracts (deny by default), in the national spec's
+/// form `${provider 業務ID}:${resource}:${operation}`: the resource is the linkage id.
+///
+/// - a linkage's provider: `<provider>:<linkage>:provide`;
+/// - a receiver with pull or push delivery: `<provider>:<linkage>:read` (its feed);
+/// - a receiver of a query linkage: `<provider>:<linkage>:query`;
+/// - operators: `030:dead-letters:read`, `030:dead-letters:replay`, `030:history:read`, `030:gateway:manage`
+///   (030 is the 業務ID of 庁内データ連携 itself).
+struct Scopes: Sendable {
+    static func provide(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):provide" }
+    static func read(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):read" }
+    static func query(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):query" }
+    static let deadLettersRead = "030:dead-letters:read"
+    static let deadLettersReplay = "030:dead-letters:replay"
+    static let historyRead = "030:history:read"
+    static let gatewayManage = "030:gateway:manage"
+    static let operatorScopes: Set<String> = [deadLettersRead, deadLettersReplay, historyRead, gatewayManage]
+
+    private let bySystem: [String: Set<String>]
+
+    init(contracts: ContractSet) {
+        var scopes: [String: Set<String>] = [:]
+        for linkage in contracts.linkages {
+            switch linkage.mode {
+            case .provide:
+                scopes[linkage.provider, default: []].insert(Self.provide(linkage))
+                for receiver in linkage.receivers where receiver.delivery == .pull || receiver.delivery == .push {
+                    scopes[receiver.system, default: []].insert(Self.read(linkage))
+                }
+            case .query:
+                for receiver in linkage.receivers { scopes[receiver.system, default: []].insert(Self.query(linkage)) }
+            }
+        }
+        self.bySystem = scopes
+    }
+
+    /// Every scope `principal` may be granted.
+    func allowed(for principal: Principal) -> Set<String> {
+        switch principal.role {
+        case .system(let id): bySystem[id] ?? []
+        case .operator: Self.operatorScopes
+        }
+    }
+}
+
+/// Who a client is: a system (by 業務ID or 独自施策システム等ID) or an operator.
+struct Principal: Sendable, Hashable {
+    enum Role: Sendable, Hashable {
+        case system(String)
+        case `operator`
+    }
+
+    var clientID: String
+    var role: Role
+
+    var systemID: String? {
+        if case .system(let id) = role { return id }
+        return nil
+    }
+}

@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RenkeiBus
+import RenkeiContracts
+import RenkeiKafka
+import Synchronization
+
+/// Everything the routes share: the bus, the authorization server, metrics, transfers in progress, and the
+/// maintenance switch.
+final class Gateway: Sendable {
+    let bus: Bus
+    let configuration: GatewayConfiguration
+    let tokens: TokenService
+    let metrics: GatewayMetrics
+    let transfers = TransferRegistry()
+    let queries: QueryClient
+    let admin: KafkaAdmin
+    let logger: Logger
+    let httpClient: HTTPClient
+    private let maintenanceMode: Atomic<Bool>
+    private let pushDispatchers = Mutex<[PushDispatcher]>([])
+
+    init(
+        bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, queries: QueryClient, logger: Logger
+    ) throws {
+        self.bus = bus
+        self.configuration = configuration
+        self.tokens = TokenService(contracts: bus.contracts, secrets: secrets, configuration: configuration)
+        self.metrics = GatewayMetrics()
+        self.queries = queries
+        self.admin = try KafkaAdmin.make(configuration: bus.configuration.kafka, logger: logger)
+        self.logger = logger
+        self.httpClient = HTTPClient.shared
+        self.maintenanceMode = Atomic(configuration.maintenance)
+    }
+
+    var contracts: ContractSet { bus.contracts }
+
+    /// The push dispatchers this instance runs (for the lag gauge).
+    var dispatchers: [PushDispatcher] {
+        get { pushDispatchers.withLock { $0 } }
+        set { pushDispatchers.withLock { $0 = newValue } }
+    }
+
+    var inMaintenance: Bool {
+        get { maintenanceMode.load(ordering: .relaxed) }
+        set { maintenanceMode.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Data routes are refused in maintenance mode.
+    func requireService() throws {
+        if inMaintenance { throw Problem.maintenance() }
+    }
+
+    // MARK: Bearer tokens
+
+    /// The grant of the request's Bearer token; 401 when there is none or it is not valid.
+    func grant(_ request: Request) async throws -> AccessGrant {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw Problem.unauthorized("This route needs a Bearer access token from POST /oauth/token.")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let url = configuration.externalIntrospectionURL {
+            return try await ExternalIntrospection(url: url, gateway: self).grant(token)
+        }
+        guard let grant = tokens.validate(token) else {
+            throw Problem.unauthorized("The access token is not valid or has expired; get a new one.")
+        }
+        return grant
+    }
+
+    /// The grant of the request's Bearer token if it holds `scope`; 401 or 403 otherwise.
+    func require(_ request: Request, scope: String) async throws -> AccessGrant {
+        let grant = try await grant(request)
+        guard grant.scopes.contains(scope) else { throw Problem.forbidden(scope: scope) }
+        return grant
+    }
+
+    /// The linkage named in the path; 404 when there is none.
+    func linkage(_ context: GatewayRequestContext) throws -> Linkage {
+        let id = context.parameters.get("linkage") ?? ""
+        guard let linkage = contracts.linkage(id) else { throw Problem.notFound("There is no linkage `\(id)`.") }
+        return linkage
+    }
+
+    // MARK: Bodies
+
+    /// The whole body, up to `limit` bytes; 413 beyond.
+    func collect(_ request: Request, limit: Int? = nil) async throws -> [UInt8] {
+        let limit = limit ?? configuration.maxBodyBytes
+        var bytes: [UInt8] = []
+        for try await buffer in request.body {
+            guard bytes.count + buffer.readableBytes <= limit else {
+                throw Problem(
+                    .contentTooLarge, "body-too-large", "Body too large",
+                    detail: "The body exceeds \(limit) bytes; send large data as a bulk transfer.")
+            }
+            bytes += buffer.readableBytesView
+        }
+        return bytes
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(Array(value.serialized().utf8), status: status, headers: headers)
+    }
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// The media type of a request, without parameters, lowercased.
+enum MediaTypeCheck {
+    static func of(_ request: Request) -> String {
+        (request.headers[.contentType] ?? "").split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+    }
+}

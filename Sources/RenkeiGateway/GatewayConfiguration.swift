@@ -1,0 +1,44 @@
+/// How the gateway serves.
+public struct GatewayConfiguration: Sendable {
+    /// Address to bind.
+    public var host: String = "127.0.0.1"
+    /// Port to bind; 0 picks a free one (tests).
+    public var port: Int = 8080
+    /// The gateway's URL as clients reach it (`https://renkei.example.lg.jp`); the token endpoint
+    /// `<publicURL>/oauth/token` is the audience client assertions must name. Defaults to `http://host:port`.
+    public var publicURL: String?
+    /// Lifetime of access tokens: short, as the national spec asks; there are no refresh tokens.
+    public var tokenLifetime: Duration = .seconds(300)
+    /// Key that signs access tokens (HMAC-SHA256). Give every instance of a deployment the same key so that any
+    /// instance accepts any instance's tokens; a random key is made when none is given.
+    public var tokenSigningKey: [UInt8]?
+    /// How far clocks may differ when checking `exp` of client assertions.
+    public var clockSkew: Duration = .seconds(30)
+    /// Largest body of a single or batch provide, a query or a token request; bulk transfers stream and have none.
+    public var maxBodyBytes: Int = 8 * 1024 * 1024
+    /// Most records one feed page returns.
+    public var maxFeedLimit: Int = 1000
+    /// Longest long-poll (`wait`) of a feed read.
+    public var maxFeedWait: Duration = .seconds(30)
+    /// How long a query (照会) waits for the provider's answer.
+    public var queryTimeout: Duration = .seconds(5)
+    /// Whether this instance runs the push dispatchers and query responders (one or more instances may).
+    public var runsDispatchers: Bool = true
+    /// Timeout of one webhook or query-endpoint call.
+    public var outboundRequestTimeout: Duration = .seconds(10)
+    /// Validate Bearer tokens through this RFC 7662 introspection URL of an external authorization server
+    /// instead of the built-in one.
+    public var externalIntrospectionURL: String?
+    /// Client id and secret the gateway authenticates with at the external introspection URL.
+    public var externalIntrospectionClient: (id: String, secret: String)?
+    /// Start in maintenance mode (readiness 503, data routes refused) until an operator ends it.
+    public var maintenance: Bool = false
+
+    public init() {}
+
+    /// The token endpoint URL for a server bound to `port`.
+    func tokenEndpoint(boundPort: Int) -> String {
+        let base = publicURL ?? "http://\(host):\(boundPort)"
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/oauth/token"
+    }
+}

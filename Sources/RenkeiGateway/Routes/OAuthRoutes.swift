@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RenkeiContracts
+
+/// `POST /oauth/token` (client-credentials grant) and `POST /oauth/introspect` (RFC 7662).
+struct OAuthRoutes {
+    let gateway: Gateway
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/oauth/token") { request, _ in try await token(request) }
+        router.post("/oauth/introspect") { request, _ in try await introspect(request) }
+    }
+
+    private func form(_ request: Request) async throws -> [String: String] {
+        guard MediaTypeCheck.of(request) == "application/x-www-form-urlencoded" else {
+            throw OAuthError.invalidRequest("The body must be application/x-www-form-urlencoded.")
+        }
+        return FormBody.parse(try await gateway.collect(request, limit: 64 * 1024))
+    }
+
+    private func token(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        guard form["grant_type"] == "client_credentials" else {
+            throw OAuthError.unsupportedGrantType("Only grant_type=client_credentials is supported.")
+        }
+        let principal = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
+        let issued = try gateway.tokens.issue(for: principal, scope: form["scope"])
+        gateway.logger.info(
+            "access token issued",
+            metadata: ["renkei.client": "\(principal.clientID)", "renkei.scopes": "\(issued.scope)"])
+        let body: JSONValue = .object([
+            ("access_token", .string(issued.token)), ("token_type", "Bearer"),
+            ("expires_in", .integer(issued.expiresIn)), ("scope", .string(issued.scope)),
+        ])
+        return Gateway.json(body, headers: [.cacheControl: "no-store"])
+    }
+
+    /// Any authenticated client may introspect (providers check the tokens their callers present).
+    private func introspect(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        _ = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
+        guard let token = form["token"] else { throw OAuthError.invalidRequest("The `token` parameter is missing.") }
+        guard let grant = gateway.tokens.validate(token) else {
+            return Gateway.json(.object([("active", false)]), headers: [.cacheControl: "no-store"])
+        }
+        var members: [(String, JSONValue)] = [
+            ("active", true), ("scope", .string(grant.scopes.sorted().joined(separator: " "))),
+            ("client_id", .string(grant.principal.clientID)), ("sub", .string(grant.principal.clientID)),
+            ("token_type", "Bearer"), ("exp", .integer(grant.expiresAt)), ("iat", .integer(grant.issuedAt)),
+            ("iss", .string(gateway.tokens.issuer)), ("aud", .string(TokenService.audience)),
+        ]
+        if let system = grant.principal.systemID { members.append(("renkei_system", .string(system))) }
+        return Gateway.json(.object(members), headers: [.cacheControl: "no-store"])
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RenkeiBus
+import RenkeiContracts
+
+/// Operators only (scopes `030:…`): dead letters list/show/replay, history query/verify, maintenance mode.
+struct OperatorRoutes {
+    let gateway: Gateway
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/operations/dead-letters") { request, context in try await listDeadLetters(request) }
+        router.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
+            try await showDeadLetter(request, context)
+        }
+        router.post("/operations/dead-letters/{topic}/{partition}/{offset}/replay") { request, context in
+            try await replay(request, context)
+        }
+        router.get("/operations/history") { request, _ in try await history(request) }
+        router.get("/operations/history/verify") { request, _ in try await verify(request) }
+        router.put("/operations/maintenance") { request, _ in try await maintenance(request) }
+    }
+
+    private func listDeadLetters(_ request: Request) async throws -> Response {
+        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
+        let query = request.uri.queryParameters
+        let filter = DeadLetterFilter(
+            linkage: query["linkage"].map(String.init), receiver: query["receiver"].map(String.init),
+            reason: query["reason"].map(String.init), since: try Self.date(query["since"], "since"),
+            until: try Self.date(query["until"], "until"))
+        let letters = try await DeadLetterReader(bus: gateway.bus).list(filter)
+        return Gateway.json(.object([("deadLetters", .array(letters.map { Self.json($0, withValue: false) }))]))
+    }
+
+    private func reference(_ context: GatewayRequestContext) throws -> DeadLetterReference {
+        let text = [
+            context.parameters.get("topic") ?? "", context.parameters.get("partition") ?? "",
+            context.parameters.get("offset") ?? "",
+        ].joined(separator: "/")
+        guard let reference = DeadLetterReference(parsing: text) else {
+            throw Problem.badRequest("invalid-reference", "A dead letter is named topic/partition/offset.")
+        }
+        return reference
+    }
+
+    private func showDeadLetter(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
+        let reference = try reference(context)
+        guard let letter = try await DeadLetterReader(bus: gateway.bus).show(reference) else {
+            throw Problem.notFound("There is no dead letter \(reference).")
+        }
+        return Gateway.json(Self.json(letter, withValue: true))
+    }
+
+    /// A dry run unless `execute=true`; a letter replayed before is refused (409) unless `force=true`.
+    private func replay(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        _ = try await gateway.require(request, scope: Scopes.deadLettersReplay)
+        let reference = try reference(context)
+        let query = request.uri.queryParameters
+        let execute = query["execute"] == "true"
+        let force = query["force"] == "true"
+        let outcome: ReplayOutcome
+        do {
+            outcome = try await gateway.bus.replay(reference, dryRun: !execute, force: force)
+        } catch let error as ReplayError {
+            throw Problem.notFound(error.description)
+        }
+        switch outcome.result {
+        case .delivered(let receivers):
+            return Gateway.json(
+                .object([
+                    ("reference", .string(reference.description)), ("performed", .bool(outcome.performed)),
+                    ("eventId", outcome.letter.envelope.map { .string($0.id) } ?? .null),
+                    ("receivers", .array(receivers.map(JSONValue.string))),
+                ]))
+        case .stillInvalid(let reasons):
+            throw Problem(
+                .unprocessableContent, "still-invalid", "The record still fails validation",
+                detail: "\(reference) fails validation against the current contracts ("
+                    + reasons.joined(separator: ", ") + "); nothing was sent.")
+        case .alreadyReplayed(let time):
+            throw Problem(
+                .conflict, "already-replayed", "Already replayed",
+                detail: "\(reference) was replayed at \(Timestamp.format(time)); add force=true to replay it again.")
+        }
+    }
+
+    private func history(_ request: Request) async throws -> Response {
+        _ = try await gateway.require(request, scope: Scopes.historyRead)
+        let query = request.uri.queryParameters
+        var kind: HistoryEntry.Kind?
+        if let text = query["kind"] {
+            guard let parsed = HistoryEntry.Kind(rawValue: String(text)) else {
+                throw Problem.badRequest(
+                    "invalid-parameter",
+                    "`kind` is one of \(HistoryEntry.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            kind = parsed
+        }
+        let filter = HistoryFilter(
+            linkage: query["linkage"].map(String.init), system: query["system"].map(String.init),
+            key: query["key"].map(String.init), kind: kind, since: try Self.date(query["since"], "since"),
+            until: try Self.date(query["until"], "until"))
+        let entries = try await HistoryReader(
+            configuration: gateway.bus.configuration.kafka, logger: gateway.logger, admin: gateway.admin
+        ).query(filter)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(entries)
+        return Gateway.json(Array(#"{"entries":"#.utf8) + Array(data) + [0x7D])
+    }
+
+    private func verify(_ request: Request) async throws -> Response {
+        _ = try await gateway.require(request, scope: Scopes.historyRead)
+        let report = try await HistoryReader(
+            configuration: gateway.bus.configuration.kafka, logger: gateway.logger, admin: gateway.admin
+        ).verify()
+        return Gateway.json(
+            .object([
+                ("intact", .bool(report.isIntact)), ("entries", .integer(report.entries)),
+                ("chains", .integer(report.chains)),
+                ("problems", .array(report.problems.map { .string($0.description) })),
+            ]))
+    }
+
+    private func maintenance(_ request: Request) async throws -> Response {
+        let grant = try await gateway.require(request, scope: Scopes.gatewayManage)
+        let body = try await gateway.collect(request, limit: 4096)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let enabled = object["enabled"] as? Bool
+        else { throw Problem.badRequest("malformed-json", "The body is {\"enabled\": true|false}.") }
+        gateway.inMaintenance = enabled
+        gateway.logger.notice(
+            "maintenance mode changed",
+            metadata: ["renkei.client": "\(grant.principal.clientID)", "renkei.enabled": "\(enabled)"])
+        return Gateway.json(.object([("maintenance", .bool(enabled))]))
+    }
+
+    static func date(_ text: Substring?, _ name: String) throws -> Date? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let date = Timestamp.parse(String(text)) else {
+            throw Problem.badRequest("invalid-parameter", "`\(name)` must be an ISO 8601 date-time.")
+        }
+        return date
+    }
+
+    /// A dead letter's metadata; its value (the record's data) only when shown one at a time.
+    static func json(_ letter: DeadLetter, withValue: Bool) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("reference", .string(letter.reference.description)), ("stage", .string(letter.stage)),
+            ("reasons", .array(letter.reasons.map { .string($0) })), ("message", .string(letter.message)),
+            ("attempts", .integer(letter.attempts)),
+        ]
+        let optional: [(String, String?)] = [
+            ("linkage", letter.linkage), ("receiver", letter.receiver), ("eventID", letter.envelope?.id),
+            ("key", letter.envelope?.subject), ("originalTopic", letter.originalTopic),
+            ("firstFailure", letter.firstFailure.map(Timestamp.format)),
+            ("lastFailure", letter.lastFailure.map(Timestamp.format)),
+        ]
+        for (name, value) in optional { if let value { members.append((name, .string(value))) } }
+        if let partition = letter.originalPartition { members.append(("originalPartition", .integer(Int(partition)))) }
+        if let offset = letter.originalOffset { members.append(("originalOffset", .integer(Int(offset)))) }
+        if let row = letter.row { members.append(("row", .integer(row))) }
+        if withValue { members.append(("value", .string(String(decoding: letter.value, as: UTF8.self)))) }
+        return .object(members)
+    }
+}

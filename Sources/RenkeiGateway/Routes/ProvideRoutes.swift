@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RenkeiBus
+import RenkeiCodec
+import RenkeiContracts
+
+/// Provide (提供): single records and batches (`POST /linkages/{linkage}/records`), and bulk transfers streamed
+/// with bounded memory (`POST /linkages/{linkage}/transfers`, `GET /transfers/{transfer}`).
+struct ProvideRoutes {
+    let gateway: Gateway
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/linkages/{linkage}/records") { request, context in try await provide(request, context) }
+        router.post("/linkages/{linkage}/transfers") { request, context in try await transfer(request, context) }
+        router.get("/transfers/{transfer}") { request, context in try await showTransfer(request, context) }
+    }
+
+    static func format(of request: Request, bulk: Bool) throws -> SubmissionFormat {
+        switch MediaTypeCheck.of(request) {
+        case "application/json" where !bulk: return .json
+        case "application/jsonl", "application/x-ndjson", "application/jsonlines": return .jsonLines
+        case "text/csv": return .csv
+        case let other:
+            let accepted =
+                bulk ? "text/csv or application/jsonl" : "application/json, application/jsonl or text/csv"
+            throw Problem(
+                .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                detail: "The body is `\(other.isEmpty ? "(none)" : other)`; send \(accepted).")
+        }
+    }
+
+    private func provide(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        try gateway.requireService()
+        let linkage = try gateway.linkage(context)
+        let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
+        let format = try Self.format(of: request, bulk: false)
+        let body = try await gateway.collect(request)
+        do {
+            let receipt = try await gateway.bus.provide(
+                linkage: linkage.id, provider: grant.principal.systemID ?? "", records: body, format: format,
+                correlationID: request.headers[.renkeiCorrelation], traceParent: request.headers[.traceParent])
+            gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
+            let body: JSONValue = .object([
+                ("accepted", .integer(receipt.accepted)), ("quarantined", .integer(receipt.quarantined)),
+                ("eventIDs", .array(receipt.eventIDs.map { .string($0) })),
+                (
+                    "deliveredTo",
+                    .object(receipt.deliveredTo.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })
+                ),
+            ])
+            return Gateway.json(body, status: .created)
+        } catch {
+            throw refusal(error, linkage: linkage)
+        }
+    }
+
+    private func transfer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        try gateway.requireService()
+        let linkage = try gateway.linkage(context)
+        let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
+        let format = try Self.format(of: request, bulk: true)
+        let id = UUID().uuidString.lowercased()
+        let transfers = gateway.transfers
+        transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
+        let chunks = request.body.map { buffer in Array(buffer.readableBytesView) }
+        do {
+            let receipt = try await gateway.bus.provideBulk(
+                linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, chunks: chunks,
+                transferID: id, correlationID: request.headers[.renkeiCorrelation],
+                progress: { progress in transfers.update(id: id, progress: progress) })
+            gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
+            transfers.finish(id: id, receipt: receipt)
+            let state = transfers.state(id)!
+            return Gateway.json(state.json, status: .created, headers: [.location: "/transfers/\(id)"])
+        } catch {
+            let problem = refusal(error, linkage: linkage)
+            transfers.fail(id: id, code: problem.code)
+            var withTransfer = problem
+            withTransfer.extensions.append(("transfer", .string(id)))
+            throw withTransfer
+        }
+    }
+
+    private func showTransfer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let grant = try await gateway.grant(request)
+        let id = context.parameters.get("transfer") ?? ""
+        guard let state = gateway.transfers.state(id),
+            state.provider == grant.principal.clientID || grant.principal.role == .operator
+        else { throw Problem.notFound("There is no transfer `\(id)` of this client on this gateway instance.") }
+        return Gateway.json(state.json)
+    }
+
+    /// The problem for a refused provide; nothing of the submission was delivered.
+    private func refusal(_ error: any Error, linkage: Linkage) -> Problem {
+        guard let error = error as? ProvideError else {
+            if let problem = error as? Problem { return problem }
+            return Problem(
+                .internalServerError, "internal", "Internal error", detail: "The submission could not be completed.")
+        }
+        let status: HTTPResponse.Status
+        switch error.code {
+        case .unknownLinkage: status = .notFound
+        case .notAProvideLinkage: status = .conflict
+        case .notTheProvider: status = .forbidden
+        case .invalidRecords, .noRecords: status = .unprocessableContent
+        case .unreadableInput: status = .badRequest
+        case .broker: status = .serviceUnavailable
+        case .interrupted: status = .badRequest
+        }
+        if !error.recordErrors.isEmpty || error.invalidCount > 0 {
+            for reason in Set(error.recordErrors.map(\.reason.rawValue)) {
+                gateway.metrics.validationFailed(linkage: linkage.id, reason: reason)
+            }
+        }
+        var problem = Problem(
+            status, error.code.rawValue, "The submission was refused",
+            detail: error.message)
+        problem.errors = Problem.entries(error.recordErrors, layout: gateway.contracts.layout(linkage.layout))
+        if error.invalidCount > 0 { problem.extensions.append(("invalidCount", .integer(error.invalidCount))) }
+        return problem
+    }
+}
+
+extension HTTPField.Name {
+    /// A correlation id the provider chooses; carried in the envelope and the history.
+    static let renkeiCorrelation = HTTPField.Name("Renkei-Correlation-ID")!
+    /// W3C trace context.
+    static let traceParent = HTTPField.Name("traceparent")!
+}

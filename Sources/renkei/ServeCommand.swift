@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RenkeiBus
+import RenkeiContracts
+import RenkeiGateway
+import RenkeiKafka
+import ServiceLifecycle
+
+/// `renkei serve`: the HTTP gateway on the bus — on a real Kafka cluster with `--brokers`, else on an embedded,
+/// in-memory one.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway: OAuth token endpoint, provide, feeds, push, query, operations, health, metrics.",
+        discussion: """
+            Without --brokers an embedded Kafka cluster runs in this process: IN MEMORY ONLY, a few MiB per \
+            partition, for trying things out, never for production. Client secrets come from --secrets FILE \
+            (YAML or JSON, client id → secret) or RENKEI_CLIENT_SECRETS; with --demo, or on the embedded \
+            cluster when none are given, the sample secrets `demo-secret-<system id>` are used. Every secret \
+            must match its secret-sha256 in the contracts or the gateway does not start.
+            """)
+
+    @OptionGroup var contractsOptions: ContractsOptions
+
+    @Option(help: "Address to bind.") var host: String = "127.0.0.1"
+    @Option(help: "Port to bind.") var port: Int = 8080
+    @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
+    var brokers: String?
+    @Option(help: "This instance's name (history chain, reply topic); stable across restarts.")
+    var instance: String = ProcessInfo.processInfo.hostName.lowercased().filter {
+        $0.isLetter || $0.isNumber || $0 == "-"
+    }
+    @Option(help: ArgumentHelp("Client secrets file (YAML or JSON: client id → secret).", valueName: "file"))
+    var secrets: String?
+    @Flag(help: "Use the sample secrets demo-secret-<id> (never outside a demo).") var demo = false
+    @Option(help: "The gateway's URL as clients reach it; client assertions name <url>/oauth/token as audience.")
+    var publicURL: String?
+    @Option(help: "Access-token lifetime in seconds.") var tokenLifetime: Int = 300
+    @Option(help: "Query (照会) timeout in seconds.") var queryTimeout: Int = 5
+    @Option(help: "Validate Bearer tokens at this external RFC 7662 introspection URL instead.")
+    var introspectionURL: String?
+    @Flag(help: "Start in maintenance mode (readiness 503).") var maintenance = false
+    @Flag(help: "Do not run push dispatchers and query responders on this instance.") var noDispatchers = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "renkei.serve")
+        let contracts = try contractsOptions.load()
+        var embedded: EmbeddedKafka?
+        let kafka: KafkaConfiguration
+        if let brokers {
+            kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
+        } else {
+            let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
+            embedded = cluster
+            kafka = cluster.configuration
+            printError(
+                """
+                ************************************************************************************
+                renkei serve: EMBEDDED KAFKA — data is IN MEMORY ONLY, capped at a few MiB per
+                partition, and lost when this process ends. Not for production: use --brokers.
+                Other Kafka clients on this machine can connect to: \(cluster.bootstrapServers)
+                ************************************************************************************
+                """)
+        }
+        let clientSecrets = try loadSecrets(contracts, embedded: embedded != nil)
+        var busConfiguration = BusConfiguration(kafka: kafka, instance: instance.isEmpty ? "renkei" : instance)
+        busConfiguration.kafka.clientID = "renkei-\(busConfiguration.instance)"
+        let bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
+        var configuration = GatewayConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.publicURL = publicURL
+        configuration.tokenLifetime = .seconds(tokenLifetime)
+        configuration.queryTimeout = .seconds(queryTimeout)
+        configuration.externalIntrospectionURL = introspectionURL
+        configuration.maintenance = maintenance
+        configuration.runsDispatchers = !noDispatchers
+        if let key = ProcessInfo.processInfo.environment["RENKEI_TOKEN_KEY"], !key.isEmpty {
+            configuration.tokenSigningKey = Array(key.utf8)
+        }
+        do {
+            let app = try await buildApplication(
+                bus: bus, secrets: clientSecrets, configuration: configuration, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            await bus.shutdown()
+            embedded?.shutdown()
+            if let error = error as? ClientSecretsError {
+                printError("renkei serve: \(error.description)")
+                throw ExitCode(2)
+            }
+            throw error
+        }
+        await bus.shutdown()
+        embedded?.shutdown()
+    }
+
+    private func loadSecrets(_ contracts: ContractSet, embedded: Bool) throws -> ClientSecrets {
+        do {
+            if let secrets { return try ClientSecrets.load(file: secrets) }
+            if let text = ProcessInfo.processInfo.environment["RENKEI_CLIENT_SECRETS"], !text.isEmpty {
+                return try ClientSecrets(contentsOf: text, origin: "RENKEI_CLIENT_SECRETS")
+            }
+        } catch {
+            printError("renkei serve: \(error.description)")
+            throw ExitCode(2)
+        }
+        guard demo || embedded else {
+            printError(
+                "renkei serve: no client secrets; give --secrets FILE or RENKEI_CLIENT_SECRETS (or --demo for the samples)."
+            )
+            throw ExitCode(2)
+        }
+        printError("renkei serve: using the DEMO client secrets (demo-secret-<id>); never outside a demo.")
+        return ClientSecrets.demo(for: contracts)
+    }
+}

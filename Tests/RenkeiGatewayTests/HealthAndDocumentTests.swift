@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import RenkeiGateway
+
+@Suite(.serialized) struct HealthAndDocumentTests {
+    @Test func readinessIs503InMaintenanceAndDataRoutesAreRefused() async throws {
+        try await GatewayHarness.with { harness in
+            #expect(try await harness.call(.GET, "/health/live").status == 200)
+            #expect(try await harness.call(.GET, "/health/ready").status == 200)
+            let ops = try await harness.token("ops")
+            let on = try await harness.call(
+                .PUT, "/operations/maintenance", token: ops, contentType: "application/json",
+                body: Array(#"{"enabled": true}"#.utf8))
+            #expect(on.status == 200)
+            #expect(try await harness.call(.GET, "/health/ready").status == 503)
+            let receiver = try await harness.token("sys-018")
+            let feed = try await harness.call(.GET, "/linkages/resident-change/feed", token: receiver)
+            #expect(feed.status == 503)
+            #expect(feed.json["code"] as? String == "maintenance")
+            _ = try await harness.call(
+                .PUT, "/operations/maintenance", token: ops, contentType: "application/json",
+                body: Array(#"{"enabled": false}"#.utf8))
+            #expect(try await harness.call(.GET, "/health/ready").status == 200)
+            let metrics = try await harness.call(.GET, "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.text.contains("# TYPE renkei_records_provided_total counter"))
+            #expect(metrics.text.contains("# TYPE renkei_query_duration_seconds histogram"))
+        }
+    }
+
+    /// Every route the router serves is in docs/openapi.yaml, and every documented operation is served.
+    @Test func openAPIDocumentsExactlyTheServedRoutes() async throws {
+        try await GatewayHarness.with { harness in
+            let served = Set(try await harness.routes)
+            let documented = try Self.documentedOperations()
+            #expect(served.subtracting(documented).isEmpty, "undocumented: \(served.subtracting(documented).sorted())")
+            #expect(documented.subtracting(served).isEmpty, "not served: \(documented.subtracting(served).sorted())")
+            #expect(served.count >= 15)
+        }
+    }
+
+    static func documentedOperations() throws -> Set<String> {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var operations: Set<String> = []
+        var inPaths = false
+        var current: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
+            if inPaths, let first = line.first, first != " ", first != "#" { inPaths = false }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                current = String(line.dropFirst(2).dropLast())
+            } else if let current, line.hasPrefix("    "), !line.hasPrefix("     ") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast()
+                if ["get", "post", "put", "delete", "patch"].contains(String(method)) {
+                    operations.insert("\(method.uppercased()) \(current)")
+                }
+            }
+        }
+        return operations
+    }
+}
