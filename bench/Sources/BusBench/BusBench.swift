@@ -118,7 +118,7 @@ struct Chunks: AsyncSequence, Sendable {
         var position = 0
         mutating func next() async -> [UInt8]? {
             guard position < bytes.count else { return nil }
-            let end = min(position + (1 << 20), bytes.count)
+            let end = Swift.min(position + (1 << 20), bytes.count)
             defer { position = end }
             return Array(bytes[position..<end])
         }
