@@ -13,7 +13,8 @@ public struct BusConfiguration: Sendable {
     public var bulkPartitions: Int = 16
     /// Replication factor of the topics the bus creates (3 on a production cluster).
     public var replicationFactor: Int = 1
-    /// Bytes of JSON Lines per bulk chunk message.
+    /// Bytes of JSON Lines per bulk chunk message. A chunk may exceed this by one record, and the whole message
+    /// must stay under the broker's `message.max.bytes` (1 MB by default on Kafka and on the embedded cluster).
     public var bulkChunkBytes: Int = 512 * 1024
     /// The most record errors a refusal lists; the rest are counted.
     public var maxReportedErrors: Int = 1000

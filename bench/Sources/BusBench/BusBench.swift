@@ -91,7 +91,6 @@ struct BusBench {
         let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
         var configuration = BusConfiguration(kafka: kafka.configuration, instance: "bench-\(run)")
         configuration.bulkPartitions = 64
-        configuration.bulkChunkBytes = 1 << 20
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
         let start = ContinuousClock.now
         let receipt = try await bus.provideBulk(
