@@ -67,6 +67,15 @@ import Testing
             let shown = try await harness.call(.GET, "/operations/dead-letters/\(reference)", token: ops)
             #expect(shown.status == 200)
             #expect(shown.json["value"] != nil)
+            let metrics = try await harness.call(.GET, "/metrics")
+            #expect(
+                metrics.text.contains(
+                    #"renkei_push_attempts_total{linkage="resident-change",outcome="failed",receiver="017"} 3"#)
+                    || metrics.text.contains(
+                        #"renkei_push_attempts_total{linkage="resident-change",receiver="017",outcome="failed"} 3"#)
+            )
+            #expect(metrics.text.contains("renkei_dead_letters{topic=\"renkei.dlq.resident-change.017\"} 1"))
+            // The replay goes back to the always-failing webhook, so it comes after the metrics are checked.
             let dryRun = try await harness.call(.POST, "/operations/dead-letters/\(reference)/replay", token: ops)
             #expect(dryRun.status == 200)
             #expect(dryRun.json["performed"] as? Bool == false)
@@ -83,14 +92,6 @@ import Testing
                 .POST, "/operations/dead-letters/\(reference)/replay?execute=true", token: system)
             #expect(refused.status == 403)
 
-            let metrics = try await harness.call(.GET, "/metrics")
-            #expect(
-                metrics.text.contains(
-                    #"renkei_push_attempts_total{linkage="resident-change",outcome="failed",receiver="017"} 3"#)
-                    || metrics.text.contains(
-                        #"renkei_push_attempts_total{linkage="resident-change",receiver="017",outcome="failed"} 3"#)
-            )
-            #expect(metrics.text.contains("renkei_dead_letters{topic=\"renkei.dlq.resident-change.017\"} 1"))
         }
         await webhook.stop()
     }
