@@ -44,6 +44,7 @@ public final class Bus: Sendable {
         }
         var kafka = configuration.kafka
         kafka.producer.transactionalID = "renkei-\(configuration.instance)"
+        kafka.producer.compression = configuration.compression
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
         if configuration.createsTopics {
             try await createTopics(for: routes.values, configuration: configuration, admin: admin)

@@ -18,6 +18,10 @@ public struct BusConfiguration: Sendable {
     public var bulkChunkBytes: Int = 512 * 1024
     /// The most record errors a refusal lists; the rest are counted.
     public var maxReportedErrors: Int = 1000
+    /// Compression of everything the bus produces. lz4 costs little CPU and cuts the bytes a bulk transfer
+    /// stores and sends to the brokers several times; on the in-process embedded cluster it is about as fast as
+    /// none (bench/RESULTS.md).
+    public var compression: KafkaConfiguration.ProducerOptions.Compression = .lz4
     /// Whether to create the bus's topics at start (off where an operator manages topics).
     public var createsTopics: Bool = true
 

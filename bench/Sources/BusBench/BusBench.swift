@@ -91,6 +91,11 @@ struct BusBench {
         let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
         var configuration = BusConfiguration(kafka: kafka.configuration, instance: "bench-\(run)")
         configuration.bulkPartitions = 64
+        if let codec = ProcessInfo.processInfo.environment["BUS_BENCH_COMPRESSION"],
+            let compression = KafkaConfiguration.ProducerOptions.Compression(rawValue: codec)
+        {
+            configuration.compression = compression
+        }
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
         let start = ContinuousClock.now
         let receipt = try await bus.provideBulk(
