@@ -116,7 +116,8 @@ struct ChunkedBytes: AsyncSequence, Sendable {
 
     let bytes: [UInt8]
     let chunkSize: Int
-    /// Throw instead of handing out chunk number `failAt` (0-based).
+    /// Throw instead of handing out chunk number `failAt` (0-based), after a pause: a client that stalls, then
+    /// drops the connection (the pause lets chunks already sent reach the broker).
     var failAt: Int? = nil
 
     struct AsyncIterator: AsyncIteratorProtocol {
@@ -124,7 +125,10 @@ struct ChunkedBytes: AsyncSequence, Sendable {
         var position = 0
         var index = 0
         mutating func next() async throws -> [UInt8]? {
-            if let failAt = source.failAt, index == failAt { throw Interrupted() }
+            if let failAt = source.failAt, index == failAt {
+                try await Task.sleep(for: .milliseconds(300))
+                throw Interrupted()
+            }
             guard position < source.bytes.count else { return nil }
             let end = Swift.min(position + source.chunkSize, source.bytes.count)
             defer {
