@@ -166,4 +166,53 @@ import Testing
         #expect(try await admin.watermarks(topic: topic, partition: 4) == KafkaWatermarks(low: 0, high: 10))
         #expect(try await admin.watermarks(topic: topic, partition: 0) == KafkaWatermarks(low: 0, high: 0))
     }
+
+    @Test func readsTopicsHeadersAndBytesOfOneBatchFromConcurrentTasks() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topics = [uniqueTopic() + ".a", uniqueTopic() + ".b"]
+        for topic in topics { try cluster.createTopic(topic, partitions: 2) }
+        let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
+        // One shared payload array, headers on every third message only, two topics in one send.
+        let payload = bytes("shared payload")
+        let sent = (0..<60).map { index in
+            KafkaOutgoingMessage(
+                topic: topics[index % 2], key: bytes("k\(index)"), value: payload,
+                headers: index % 3 == 0 ? [KafkaHeader(name: "n", utf8: "\(index)")] : [])
+        }
+        try await producer.send(sent).throwIfAnyFailed()
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer.make(
+            configuration: testConfiguration(cluster, group: uniqueTopic()), logger: testLogger)
+        try consumer.subscribe(topics: topics)
+        let seen = try await withDeadline(.seconds(30), "receiving 60 messages") {
+            var seen: [String: Seen] = [:]
+            while seen.count < 60, let batch = try await consumer.nextBatch() {
+                // Headers are parsed on first access; two tasks reading the same batch must agree.
+                async let first = batch.map(\.headers)
+                async let second = batch.map(\.headers)
+                let (a, b) = await (first, second)
+                #expect(a == b)
+                for (message, headers) in zip(batch, a) {
+                    #expect(message.withUnsafeValue { Array($0) } == payload)
+                    let key = message.withUnsafeKey { String(decoding: $0, as: UTF8.self) }
+                    seen[key] = Seen(topic: message.topic, headers: headers)
+                }
+                try await consumer.commit(batch)
+            }
+            return seen
+        }
+        await consumer.shutdown()
+        #expect(seen.count == 60)
+        for index in 0..<60 {
+            let entry = try #require(seen["k\(index)"])
+            #expect(entry.topic == topics[index % 2])
+            #expect(entry.headers == (index % 3 == 0 ? [KafkaHeader(name: "n", utf8: "\(index)")] : []))
+        }
+    }
+
+    struct Seen: Sendable {
+        var topic: String
+        var headers: [KafkaHeader]
+    }
 }

@@ -1,11 +1,14 @@
 #!/bin/sh
 # Kafka layer benchmark: builds the C ceiling and the Swift bench (release), then runs both against one
-# embedded cluster in the same process run. Usage: bench/kafka/run.sh [messages=1000000] [repetitions=2]
+# embedded cluster in the same run, taking turns. Usage:
+#   bench/kafka/run.sh [messages=1000000] [runs=3] [--callgrind N] [--callgrind-only]
+# Scratch directory: $KAFKA_BENCH_SCRATCH (default .build-bench-kafka).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-scratch="$root/.build-bench-kafka"
+scratch="${KAFKA_BENCH_SCRATCH:-$root/.build-bench-kafka}"
+case "$scratch" in /*) ;; *) scratch="$root/$scratch" ;; esac
 mkdir -p "$scratch"
 gcc -O2 -Wall -o "$scratch/kafka_ceiling" "$here/kafka_ceiling.c" -lrdkafka
 (cd "$root/bench" && swift build -c release --scratch-path "$scratch" --product KafkaBench)
-"$scratch/release/KafkaBench" "$scratch/kafka_ceiling" "${1:-1000000}" "${2:-2}"
+"$scratch/release/KafkaBench" "$scratch/kafka_ceiling" "$@"
