@@ -1,25 +1,16 @@
 import CRdKafka
-import Synchronization
 
 /// A consumed record. It views librdkafka's buffer of its batch without copying: ``value`` and ``key`` copy
 /// on access, ``withUnsafeValue(_:)`` and ``withUnsafeKey(_:)`` read in place.
 public struct KafkaMessage: Sendable {
-    // Usable from inline so that reading values in place compiles into the caller's loop: across the module
-    // boundary each message would otherwise cost two generic calls and a retain/release of the storage.
-    @usableFromInline let storage: MessageBatchStorage
-    @usableFromInline let index: Int
-
-    @usableFromInline
-    init(storage: MessageBatchStorage, index: Int) {
-        self.storage = storage
-        self.index = index
-    }
+    let storage: MessageBatchStorage
+    let index: Int
 
     @inline(__always)
-    private var raw: UnsafeMutablePointer<rd_kafka_message_t> { storage.messages[index].unsafelyUnwrapped }
+    private var raw: UnsafeMutablePointer<rd_kafka_message_t> { storage.messages[index]! }
 
     /// The topic the record was read from.
-    public var topic: String { storage.topicName(of: raw.pointee.rkt) }
+    public var topic: String { storage.topicNames[Int(storage.topicIndices[index])] }
     /// The partition.
     public var partition: Int32 { raw.pointee.partition }
     /// The record's offset in its partition.
@@ -37,20 +28,27 @@ public struct KafkaMessage: Sendable {
     }
 
     /// Calls `body` with the value bytes in place; they are valid only inside `body`.
-    @inlinable
+    @inline(__always)
     public func withUnsafeValue<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) { try body(storage.valueBytes(at: index)) }
+        let message = raw.pointee
+        return try withExtendedLifetime(storage) {
+            try body(UnsafeRawBufferPointer(start: message.payload, count: message.len))
+        }
     }
 
     /// Calls `body` with the key bytes in place (empty when there is no key); valid only inside `body`.
-    @inlinable
+    @inline(__always)
     public func withUnsafeKey<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) { try body(storage.keyBytes(at: index)) }
+        let message = raw.pointee
+        return try withExtendedLifetime(storage) {
+            try body(UnsafeRawBufferPointer(start: message.key, count: message.key_len))
+        }
     }
 
     /// The record headers, in order.
     public var headers: [KafkaHeader] {
-        guard let headers = storage.parsedHeaders(of: raw) else { return [] }
+        var headers: OpaquePointer? = nil
+        guard rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return [] }
         var result: [KafkaHeader] = []
         var index = 0
         while true {
@@ -82,19 +80,16 @@ public struct KafkaMessage: Sendable {
 
 /// Messages handed to the application in one hop, in partition order (offsets ascend within each partition).
 public struct KafkaMessageBatch: Sendable, RandomAccessCollection {
-    @usableFromInline let storage: MessageBatchStorage
+    let storage: MessageBatchStorage
 
     /// Index of the first message.
-    @inlinable public var startIndex: Int { 0 }
+    public var startIndex: Int { 0 }
     /// One past the last message.
-    @inlinable public var endIndex: Int { storage.count }
+    public var endIndex: Int { storage.messages.count }
 
     /// The message at `index`.
-    @inlinable
-    public subscript(index: Int) -> KafkaMessage {
-        precondition(index >= 0 && index < storage.count, "index out of range")
-        return KafkaMessage(storage: storage, index: index)
-    }
+    @inline(__always)
+    public subscript(index: Int) -> KafkaMessage { KafkaMessage(storage: storage, index: index) }
 
     /// For each partition in the batch, the offset after its last message: what a commit records once the
     /// batch is processed, and where a cursor continues.
@@ -102,66 +97,65 @@ public struct KafkaMessageBatch: Sendable, RandomAccessCollection {
 }
 
 /// Owns the `rd_kafka_message_t`s of one batch and destroys them when the last view goes away.
-@usableFromInline
 final class MessageBatchStorage: @unchecked Sendable {
-    // Safe: after construction on the poll thread the storage is only read, except librdkafka's lazy header parse,
-    // which writes into the message and therefore runs under `headerLock`; `removing` runs only while the batch is
+    // Safe: after construction on the poll thread the storage is only read (headers are parsed eagerly, so
+    // librdkafka's lazy header cache is never written concurrently); `moveOut` runs only while the batch is
     // still owned by the channel, before any reader sees it.
-    let messages: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
-    /// Number of messages.
-    @usableFromInline let count: Int
-    /// The batch's topics by handle: one entry in the common case, so finding a name is one comparison.
-    let topics: [(handle: OpaquePointer, name: String)]
+    var messages: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    let topicNames: [String]
+    let topicIndices: [UInt16]
     let nextOffsets: [KafkaPartitionOffset]
-    private let headerLock = Mutex<Void>(())
 
-    /// A key for the offset bookkeeping of the constructor: topic handle and partition, hashed without the name.
-    private struct HandlePartition: Hashable {
-        var handle: UInt
-        var partition: Int32
-    }
-
-    /// Takes ownership of `buffer` (allocated with `allocate(capacity:)`) and of its messages (all without error);
-    /// deallocates it on deinit. Nothing is copied and nothing is done per message but reading its position.
-    init(taking buffer: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>) {
+    /// Takes ownership of the messages (all without error).
+    init(taking source: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>) {
+        let buffer = UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(
+            capacity: source.count)
+        _ = buffer.initialize(from: source)
         messages = buffer
-        count = buffer.count
-        var topics: [(handle: OpaquePointer, name: String)] = []
-        var ends: [HandlePartition: Int] = [:]  // index into `order`
-        var order: [(handle: OpaquePointer, partition: Int32, end: Int64)] = []
-        var runTopic: OpaquePointer? = nil
-        var runPartition: Int32 = -1
+        var names: [String] = []
+        var indices = [UInt16](repeating: 0, count: source.count)
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        var order: [KafkaTopicPartition] = []
+        var lastTopic: OpaquePointer? = nil
+        var lastIndex: UInt16 = 0
+        var lastPartition: Int32 = -1
         var runEnd: Int64 = -1
         func closeRun() {
-            guard let runTopic else { return }
-            let key = HandlePartition(handle: UInt(bitPattern: runTopic), partition: runPartition)
+            guard lastTopic != nil else { return }
+            let key = KafkaTopicPartition(topic: names[Int(lastIndex)], partition: lastPartition)
             if let existing = ends[key] {
-                order[existing].end = max(order[existing].end, runEnd)
+                ends[key] = max(existing, runEnd)
             } else {
-                ends[key] = order.count
-                order.append((runTopic, runPartition, runEnd))
+                ends[key] = runEnd
+                order.append(key)
             }
         }
-        for message in buffer {
-            let message = message.unsafelyUnwrapped
+        for i in 0..<buffer.count {
+            let message = buffer[i]!
+            var headers: OpaquePointer? = nil
+            _ = rd_kafka_message_headers(message, &headers)  // parse now, on this thread
             let topic = message.pointee.rkt
-            if topic != runTopic || message.pointee.partition != runPartition {
+            if topic != lastTopic || message.pointee.partition != lastPartition {
                 closeRun()
-                if let topic, !topics.contains(where: { $0.handle == topic }) {
-                    topics.append((topic, String(cString: rd_kafka_topic_name(topic))))
+                if topic != lastTopic {
+                    let name = String(cString: rd_kafka_topic_name(topic))
+                    if let known = names.firstIndex(of: name) {
+                        lastIndex = UInt16(known)
+                    } else {
+                        names.append(name)
+                        lastIndex = UInt16(names.count - 1)
+                    }
                 }
-                runTopic = topic
-                runPartition = message.pointee.partition
+                lastTopic = topic
+                lastPartition = message.pointee.partition
             }
+            indices[i] = lastIndex
             runEnd = message.pointee.offset + 1
         }
         closeRun()
-        self.topics = topics
-        nextOffsets = order.map { entry in
-            let name = topics.first { $0.handle == entry.handle }!.name
-            return KafkaPartitionOffset(
-                KafkaTopicPartition(topic: name, partition: entry.partition), offset: .offset(entry.end))
-        }
+        topicNames = names
+        topicIndices = indices
+        nextOffsets = order.map { KafkaPartitionOffset($0, offset: .offset(ends[$0]!)) }
     }
 
     deinit {
@@ -169,60 +163,23 @@ final class MessageBatchStorage: @unchecked Sendable {
         messages.deallocate()
     }
 
-    /// The value bytes of message `index`, valid while the storage lives.
-    @usableFromInline
-    func valueBytes(at index: Int) -> UnsafeRawBufferPointer {
-        let message = messages[index].unsafelyUnwrapped
-        return UnsafeRawBufferPointer(start: message.pointee.payload, count: message.pointee.len)
-    }
-
-    /// The key bytes of message `index` (empty when it has none), valid while the storage lives.
-    @usableFromInline
-    func keyBytes(at index: Int) -> UnsafeRawBufferPointer {
-        let message = messages[index].unsafelyUnwrapped
-        return UnsafeRawBufferPointer(start: message.pointee.key, count: message.pointee.key_len)
-    }
-
-    /// The name of the topic behind `handle`.
-    @inline(__always)
-    func topicName(of handle: OpaquePointer?) -> String {
-        for entry in topics where entry.handle == handle { return entry.name }
-        return handle.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-    }
-
-    /// The message's parsed headers, or `nil` if it has none. librdkafka parses them on first access and caches
-    /// them in the message; the lock keeps two readers of one message from parsing at once. After that the
-    /// headers are only read.
-    func parsedHeaders(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> OpaquePointer? {
-        var headers: OpaquePointer? = nil
-        let code = headerLock.withLock { _ in rd_kafka_message_headers(message, &headers) }
-        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? headers : nil
-    }
-
     /// The partitions present in this batch.
     var partitions: Set<KafkaTopicPartition> { Set(nextOffsets.map(\.topicPartition)) }
 
     /// A batch without the messages of `partitions` (destroying those), or `nil` if nothing is left.
     func removing(_ partitions: Set<KafkaTopicPartition>) -> MessageBatchStorage? {
-        let kept = UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(
-            capacity: messages.count)
-        var count = 0
+        var kept: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
         for i in 0..<messages.count {
             guard let message = messages[i] else { continue }
-            let key = KafkaTopicPartition(
-                topic: topicName(of: message.pointee.rkt), partition: message.pointee.partition)
+            let key = KafkaTopicPartition(topic: topicNames[Int(topicIndices[i])], partition: message.pointee.partition)
             if partitions.contains(key) {
                 rd_kafka_message_destroy(message)
             } else {
-                kept[count] = message
-                count += 1
+                kept.append(message)
             }
             messages[i] = nil
         }
-        guard count > 0 else {
-            kept.deallocate()
-            return nil
-        }
-        return MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: kept[0..<count]))
+        guard !kept.isEmpty else { return nil }
+        return kept.withUnsafeMutableBufferPointer { MessageBatchStorage(taking: $0) }
     }
 }
