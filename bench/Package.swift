@@ -9,6 +9,9 @@ let package = Package(
     dependencies: [
         .package(name: "renkei", path: ".."),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Counts heap allocations by interposing malloc and friends in the benchmark executable.
@@ -41,6 +44,23 @@ let package = Package(
                 .product(name: "RenkeiContracts", package: "renkei"),
                 .product(name: "RenkeiKafka", package: "renkei"),
                 .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Single-record provide latency and bulk throughput over HTTP through the real gateway on the embedded
+        // cluster; run with gateway/run.sh.
+        .executableTarget(
+            name: "GatewayBench",
+            dependencies: [
+                .product(name: "RenkeiGateway", package: "renkei"),
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiCodec", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
