@@ -15,6 +15,7 @@ public final class Bus: Sendable {
     let producer: KafkaProducer
     let admin: KafkaAdmin
     let chain: HistoryChain
+    let historyGate = SerialGate()
     let logger: Logger
 
     private init(
@@ -95,24 +96,27 @@ public final class Bus: Sendable {
     func route(_ linkage: String) -> LinkageRoute? { routes[linkage] }
 
     /// Runs `body` in one transaction together with `history`'s entries (sealed into this instance's chain), and
-    /// moves the chain head only when the transaction commits.
+    /// moves the chain head when the transaction commits. The gate holds from reading the head to moving it, so
+    /// concurrent provides cannot seal two entries onto the same predecessor.
     func commit<Result: Sendable>(
         history: (Result) -> [HistoryEntry], _ body: (KafkaTransaction) async throws -> Result
     ) async throws -> Result {
-        var sealedHead: (from: HistoryChain.Head, to: HistoryChain.Head)?
-        let result = try await producer.transaction { transaction in
-            let result = try await body(transaction)
+        try await historyGate.run {
+            var newHead: HistoryChain.Head?
             let from = chain.current
-            let sealed = chain.seal(history(result))
-            try await transaction.send(sealed.entries.map(Self.historyMessage))
-            sealedHead = (from, sealed.head)
+            let result = try await producer.transaction { transaction in
+                let result = try await body(transaction)
+                let sealed = chain.seal(history(result))
+                try await transaction.send(sealed.entries.map(Self.historyMessage))
+                newHead = sealed.head
+                return result
+            }
+            if let newHead, !chain.advance(from: from, to: newHead) {
+                logger.critical(
+                    "history chain head moved during a transaction", metadata: ["renkei.instance": "\(chain.id)"])
+            }
             return result
         }
-        if let sealedHead, !chain.advance(from: sealedHead.from, to: sealedHead.to) {
-            logger.critical(
-                "history chain head moved during a transaction", metadata: ["renkei.instance": "\(chain.id)"])
-        }
-        return result
     }
 
     /// Writes history entries on their own (refusals), in a transaction of their own.

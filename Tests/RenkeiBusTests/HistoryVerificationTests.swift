@@ -39,6 +39,26 @@ import Testing
         }
     }
 
+    /// Provides from many tasks at once: every entry chains onto the one before it, none onto a stale head.
+    @Test func concurrentProvidesKeepOneUnbrokenChain() async throws {
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
+            let lines = String(decoding: harness.residents(16).jsonl, as: UTF8.self).split(separator: "\n")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for line in lines {
+                    group.addTask {
+                        _ = try await harness.bus.provide(
+                            linkage: "resident-change", provider: "001", records: Array(line.utf8), format: .json)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
+            let report = try await history.verify()
+            #expect(report.isIntact, "\(report.problems)")
+            #expect(report.entries == 16 * 4)
+        }
+    }
+
     @Test func detectsRemovedAndReorderedEntries() throws {
         let entries = try Self.chain(5)
         #expect(HistoryVerification.verify(entries).isIntact)
