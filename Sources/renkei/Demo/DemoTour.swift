@@ -78,13 +78,13 @@ struct DemoTour {
         step("5", "The daily bulk transfer: \(residents) residents as CSV to 3 receivers (resident-register-daily)")
         let (csv, badKey) = bulkInput(layout: layout, schema: schema, generator: &generator)
         say(
-            "input: \(csv.count / 1_000_000) MB of CSV; one row carries a nationality code (999) the contracts do not know"
+            "input: \(String(format: "%.1f", Double(csv.count) / 1e6)) MB of CSV; one row carries a nationality code (999) the contracts do not know"
         )
         let bulkStart = ContinuousClock.now
         let progress = ProgressLine(total: residents)
         let bulk = try await bus.provideBulk(
             linkage: "resident-register-daily", provider: "001", format: .csv,
-            chunks: ByteChunks(bytes: csv, chunkSize: 1 << 20), progress: { progress.update($0.records) })
+            chunks: ByteChunks(csv), progress: { progress.update($0.records) })
         progress.finish()
         let bulkElapsed = ContinuousClock.now - bulkStart
         let rate =
@@ -194,27 +194,6 @@ struct DemoTour {
 func format(_ duration: Duration) -> String {
     let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     return String(format: "%.2f s", seconds)
-}
-
-/// Bytes handed out in chunks, as a request body or a file would arrive.
-struct ByteChunks: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let bytes: [UInt8]
-    let chunkSize: Int
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let bytes: [UInt8]
-        let chunkSize: Int
-        var position = 0
-        mutating func next() async -> [UInt8]? {
-            guard position < bytes.count else { return nil }
-            let end = Swift.min(position + chunkSize, bytes.count)
-            defer { position = end }
-            return Array(bytes[position..<end])
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, chunkSize: chunkSize) }
 }
 
 /// A progress line on standard error, rewritten in place.

@@ -99,7 +99,7 @@ struct BusBench {
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
         let start = ContinuousClock.now
         let receipt = try await bus.provideBulk(
-            linkage: "resident-register-daily", provider: "001", format: .csv, chunks: Chunks(bytes: csv))
+            linkage: "resident-register-daily", provider: "001", format: .csv, chunks: ByteChunks(csv))
         let seconds = elapsed(since: start)
         precondition(receipt.accepted > 0)
         await bus.shutdown()
@@ -111,21 +111,4 @@ struct BusBench {
         let duration = ContinuousClock.now - start
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
-}
-
-/// The input in 1 MiB chunks, as a request body would arrive.
-struct Chunks: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let bytes: [UInt8]
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let bytes: [UInt8]
-        var position = 0
-        mutating func next() async -> [UInt8]? {
-            guard position < bytes.count else { return nil }
-            let end = Swift.min(position + (1 << 20), bytes.count)
-            defer { position = end }
-            return Array(bytes[position..<end])
-        }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes) }
 }

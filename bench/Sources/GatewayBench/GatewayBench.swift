@@ -152,7 +152,7 @@ struct GatewayBench {
                     reply.state, reply.accepted))
             let busStart = ContinuousClock.now
             let receipt = try await bus.provideBulk(
-                linkage: "resident-register-daily", provider: "001", format: .csv, chunks: Chunks(bytes: csv))
+                linkage: "resident-register-daily", provider: "001", format: .csv, chunks: ByteChunks(csv))
             let busSeconds = elapsed(since: busStart)
             say(
                 String(
@@ -290,7 +290,7 @@ struct Client: Sendable {
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "text/csv")
-        request.body = .stream(ByteChunks(bytes: csv, size: 256 * 1024), length: .known(Int64(csv.count)))
+        request.body = .stream(BodyChunks(bytes: csv, size: 256 * 1024), length: .known(Int64(csv.count)))
         let (status, reply) = try await send(request, timeout: .minutes(10))
         let object = try JSONSerialization.jsonObject(with: Data(reply)) as? [String: Any] ?? [:]
         guard status == 201 else { throw Failure(status: status, body: String(decoding: reply, as: UTF8.self)) }
@@ -377,7 +377,7 @@ enum Residents {
 }
 
 /// A byte array as a request body, `size` bytes at a time.
-struct ByteChunks: AsyncSequence, Sendable {
+struct BodyChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let bytes: [UInt8]
     let size: Int
@@ -393,21 +393,4 @@ struct ByteChunks: AsyncSequence, Sendable {
         }
     }
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, size: size) }
-}
-
-/// The same bytes as `Bus.provideBulk` chunks (1 MiB, as a request body arrives at the gateway).
-struct Chunks: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let bytes: [UInt8]
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let bytes: [UInt8]
-        var position = 0
-        mutating func next() async -> [UInt8]? {
-            guard position < bytes.count else { return nil }
-            let end = Swift.min(position + (1 << 20), bytes.count)
-            defer { position = end }
-            return Array(bytes[position..<end])
-        }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes) }
 }
