@@ -39,7 +39,8 @@ struct ConsumerPollLoop: Sendable {
             let messages = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
             let good = separateErrors(messages, failure: &failure)
             if good > 0 {
-                channel.push(MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: messages[0..<good])))
+                channel.push(
+                    MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: messages[0..<good]), of: client))
             }
             if failure != nil { break }
         }

@@ -97,6 +97,9 @@ public struct KafkaMessageBatch: Sendable, RandomAccessCollection {
 }
 
 /// Owns the `rd_kafka_message_t`s of one batch and destroys them when the last view goes away.
+///
+/// It also keeps the client alive: librdkafka's `rd_kafka_destroy` waits, forever, for every message of the client
+/// to be destroyed first, so a batch still buffered or still held by the application must not outlive its client.
 final class MessageBatchStorage: @unchecked Sendable {
     // Safe: after construction on the poll thread the storage is only read (headers are parsed eagerly, so
     // librdkafka's lazy header cache is never written concurrently); `moveOut` runs only while the batch is
@@ -105,9 +108,14 @@ final class MessageBatchStorage: @unchecked Sendable {
     let topicNames: [String]
     let topicIndices: [UInt16]
     let nextOffsets: [KafkaPartitionOffset]
+    private let client: KafkaClientHandle
 
-    /// Takes ownership of the messages (all without error).
-    init(taking source: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>) {
+    /// Takes ownership of the messages (all without error) of `client`.
+    init(
+        taking source: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>,
+        of client: KafkaClientHandle
+    ) {
+        self.client = client
         let buffer = UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(
             capacity: source.count)
         _ = buffer.initialize(from: source)
@@ -180,6 +188,6 @@ final class MessageBatchStorage: @unchecked Sendable {
             messages[i] = nil
         }
         guard !kept.isEmpty else { return nil }
-        return kept.withUnsafeMutableBufferPointer { MessageBatchStorage(taking: $0) }
+        return kept.withUnsafeMutableBufferPointer { MessageBatchStorage(taking: $0, of: client) }
     }
 }
