@@ -13,7 +13,10 @@ struct ConsumerPollLoop: Sendable {
     func run(control: PollThreadControl) {
         let queue = rd_kafka_queue_get_consumer(client.pointer)!
         let capacity = options.maxBatchSize
-        let buffer = UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
+        // librdkafka writes each batch straight into the buffer the batch storage then owns, so nothing is copied;
+        // a buffer that came back empty is used for the next call.
+        typealias Buffer = UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+        var buffer = Buffer.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         let waitMilliseconds = Int32(max(1, Int(options.batchWait.milliseconds)))
         var failure: KafkaError? = nil
@@ -36,11 +39,11 @@ struct ConsumerPollLoop: Sendable {
                 }
                 continue
             }
-            let messages = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-            let good = separateErrors(messages, failure: &failure)
+            let good = separateErrors(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), failure: &failure)
             if good > 0 {
                 channel.push(
-                    MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: messages[0..<good]), of: client))
+                    MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: buffer[0..<good]), of: client))
+                buffer = Buffer.allocate(capacity: capacity)
             }
             if failure != nil { break }
         }

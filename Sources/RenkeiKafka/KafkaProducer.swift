@@ -20,6 +20,10 @@ public final class KafkaProducer: Sendable {
     let transactionGate = AsyncGate()
     private let topics = Mutex<[String: TopicHandle]>([:])
     private let isShutDown = Atomic<Bool>(false)
+    /// One sender at a time runs the enqueue loop: concurrent senders only fight over librdkafka's topic, partition
+    /// and queue-count locks (futex hand-offs between the cores) and enqueue no faster. Held for one run of
+    /// `rd_kafka_produce` calls, never across a suspension.
+    private let enqueueLock = Mutex<Void>(())
 
     /// A cached `rd_kafka_topic_t`, destroyed with the producer.
     struct TopicHandle: @unchecked Sendable {
@@ -81,26 +85,14 @@ public final class KafkaProducer: Sendable {
         if let fatal = pump.fatalError { throw fatal }
         let tracker = DeliveryTracker(count: messages.count)
         var index = 0
-        var lastTopic: String? = nil
-        var lastHandle: OpaquePointer? = nil
+        var topic = TopicCursor()
         while index < messages.count {
             let generation = pump.generation
-            var queueFull = false
-            while index < messages.count {
-                let message = messages[index]
-                if message.topic != lastTopic {
-                    lastTopic = message.topic
-                    lastHandle = topicHandle(message.topic)
-                }
-                let code = produce(message, topic: lastHandle!, opaque: tracker.opaque(for: index))
-                if code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue {
-                    queueFull = true
-                    break
-                }
-                if code != 0 { tracker.recordImmediateFailure(index: index, code: code) }
-                index += 1
+            index = enqueueLock.withLock { _ in
+                messages.withUnsafeBufferPointer { enqueueRun($0, from: index, topic: &topic, tracker: tracker) }
             }
-            if queueFull {
+            if index < messages.count {
+                // librdkafka's queue is full: wait until the poll thread drained delivery reports, then go on.
                 let running = await pump.waitForSpace(after: generation)
                 if !running {
                     for rest in index..<messages.count {
@@ -113,39 +105,71 @@ public final class KafkaProducer: Sendable {
         return tracker
     }
 
+    /// The topic handle of the previous message, so a batch to one topic looks its handle up once.
+    struct TopicCursor {
+        var name: String? = nil
+        var handle: OpaquePointer? = nil
+    }
+
+    /// Enqueues `messages[from...]` until done or librdkafka's queue is full; returns the index it stopped at.
+    ///
+    /// The messages are read in place through a pointer: no copy of the struct, so no retain/release of its
+    /// strings and arrays per message (with several senders sharing one payload array, those reference counts
+    /// would bounce between cores).
+    private func enqueueRun(
+        _ messages: UnsafeBufferPointer<KafkaOutgoingMessage>, from start: Int, topic: inout TopicCursor,
+        tracker: DeliveryTracker
+    ) -> Int {
+        guard let base = messages.baseAddress else { return start }
+        var index = start
+        while index < messages.count {
+            let code = produce(base + index, cursor: &topic, opaque: tracker.opaque(for: index))
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue { break }
+            if code != 0 { tracker.recordImmediateFailure(index: index, code: code) }
+            index += 1
+        }
+        return index
+    }
+
     /// Enqueues one message; returns 0 or the librdkafka error code.
     @inline(__always)
     private func produce(
-        _ message: KafkaOutgoingMessage, topic: OpaquePointer, opaque: UnsafeMutableRawPointer
+        _ message: UnsafePointer<KafkaOutgoingMessage>, cursor: inout TopicCursor, opaque: UnsafeMutableRawPointer
     ) -> Int32 {
-        let partition = message.partition ?? -1
-        let copyFlag: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value when enqueuing.
-        if message.headers.isEmpty {
-            let result = message.value.withUnsafeBytes { value in
-                withKey(message.key) { keyPointer, keyCount in
-                    rd_kafka_produce(
-                        topic, partition, copyFlag, UnsafeMutableRawPointer(mutating: value.baseAddress),
-                        value.count, keyPointer, keyCount, opaque)
-                }
-            }
-            return result == 0 ? 0 : rd_kafka_last_error().rawValue
+        if message.pointee.topic != cursor.name {
+            cursor.name = message.pointee.topic
+            cursor.handle = topicHandle(message.pointee.topic)
         }
-        return produceWithHeaders(message, topic: topic, partition: partition, opaque: opaque)
+        let topic = cursor.handle!
+        let partition = message.pointee.partition ?? -1
+        guard message.pointee.headers.isEmpty else {
+            return produceWithHeaders(message, topic: topic, partition: partition, opaque: opaque)
+        }
+        let copyFlag: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value when enqueuing.
+        let result = message.pointee.value.withUnsafeBytes { value in
+            withKey(message) { keyPointer, keyCount in
+                rd_kafka_produce(
+                    topic, partition, copyFlag, UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                    keyPointer, keyCount, opaque)
+            }
+        }
+        return result == 0 ? 0 : rd_kafka_last_error().rawValue
     }
 
     private func produceWithHeaders(
-        _ message: KafkaOutgoingMessage, topic: OpaquePointer, partition: Int32, opaque: UnsafeMutableRawPointer
+        _ message: UnsafePointer<KafkaOutgoingMessage>, topic: OpaquePointer, partition: Int32,
+        opaque: UnsafeMutableRawPointer
     ) -> Int32 {
-        let headers = rd_kafka_headers_new(message.headers.count)!
-        for header in message.headers {
+        let headers = rd_kafka_headers_new(message.pointee.headers.count)!
+        for header in message.pointee.headers {
             if let value = header.value {
                 _ = value.withUnsafeBytes { rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
             } else {
                 _ = rd_kafka_header_add(headers, header.name, -1, nil, 0)
             }
         }
-        let error: OpaquePointer? = message.value.withUnsafeBytes { value in
-            withKey(message.key) { keyPointer, keyCount in
+        let error: OpaquePointer? = message.pointee.value.withUnsafeBytes { value in
+            withKey(message) { keyPointer, keyCount in
                 withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
                     values.initialize(repeating: rd_kafka_vu_t())
                     values[0].vtype = RD_KAFKA_VTYPE_RKT
@@ -176,9 +200,10 @@ public final class KafkaProducer: Sendable {
     }
 
     @inline(__always)
-    private func withKey<R>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
-        guard let key else { return body(nil, 0) }
-        return key.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    private func withKey<R>(_ message: UnsafePointer<KafkaOutgoingMessage>, _ body: (UnsafeRawPointer?, Int) -> R) -> R
+    {
+        // Optional chaining reads the array in place; `if let` would copy it (a retain) for every message.
+        message.pointee.key?.withUnsafeBytes { body($0.baseAddress, $0.count) } ?? body(nil, 0)
     }
 
     private func topicHandle(_ name: String) -> OpaquePointer {
