@@ -12,13 +12,33 @@ final class DeliveryPump: Sendable {
     }
 
     private let client: KafkaClientHandle
+    /// Microseconds the thread pauses between drains while reports keep coming.
+    static let busyPause: UInt32 = 1000
+    /// Senders waiting for queue space resume once no more than this many messages are in flight, so each wake-up
+    /// has room for a run of messages instead of the few one acknowledgement freed.
+    private let resumeBelow: Int
     private let space = Mutex(SpaceState())
     private let stopRequested = Atomic<Bool>(false)
     private let exited = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
     private let fatal = Mutex<KafkaError?>(nil)
 
-    init(client: KafkaClientHandle) {
+    /// The client's main queue, where delivery reports and errors arrive. Shared by the thread and by senders
+    /// that find the queue full (``serveReady()``); librdkafka queues may be polled from several threads.
+    private let mainQueue: MainQueue
+
+    private struct MainQueue: @unchecked Sendable {
+        // Safe: a librdkafka queue handle is thread-safe; it is destroyed only in the pump's deinit.
+        let pointer: OpaquePointer
+    }
+
+    init(client: KafkaClientHandle, maxInFlightMessages: Int) {
         self.client = client
+        self.resumeBelow = maxInFlightMessages * 3 / 4
+        self.mainQueue = MainQueue(pointer: rd_kafka_queue_get_main(client.pointer)!)
+    }
+
+    deinit {
+        rd_kafka_queue_destroy(mainQueue.pointer)
     }
 
     /// Starts the dedicated thread. Called once by the producer factory.
@@ -50,10 +70,7 @@ final class DeliveryPump: Sendable {
     /// Asks the thread to stop after draining what is queued, and waits for it to exit.
     func stop() async {
         stopRequested.store(true, ordering: .releasing)
-        if let queue = rd_kafka_queue_get_main(client.pointer) {
-            rd_kafka_queue_yield(queue)
-            rd_kafka_queue_destroy(queue)
-        }
+        rd_kafka_queue_yield(mainQueue.pointer)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = exited.withLock { state -> Bool in
                 if state.done { return true }
@@ -64,38 +81,33 @@ final class DeliveryPump: Sendable {
         }
     }
 
+    /// The thread's loop. Idle, it blocks until the first report arrives, so a lone send is acknowledged at once.
+    /// Busy, it drains what is ready, then sleeps a moment and drains again: reports gather meanwhile, and
+    /// librdkafka's broker thread, which would otherwise wake this thread (a futex call and a context switch) for
+    /// every produce response, finds nobody waiting. A C program producing and calling `rd_kafka_poll(rk, 0)`
+    /// every so often gets the same effect.
     private func run() {
-        let queue = rd_kafka_queue_get_main(client.pointer)!
-        defer { rd_kafka_queue_destroy(queue) }
-        let capacity = 1024
-        let buffer = UnsafeMutableBufferPointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
         var idlePollsAfterStop = 0
+        var busy = false
         while true {
             if stopRequested.load(ordering: .acquiring) {
                 // Drain what librdkafka still reports (purged messages, last acknowledgements), then leave.
                 if rd_kafka_outq_len(client.pointer) == 0 || idlePollsAfterStop > 50 { break }
             }
-            guard let event = rd_kafka_queue_poll(queue, 100) else {
-                if stopRequested.load(ordering: .relaxed) { idlePollsAfterStop += 1 }
-                continue
+            var served = false
+            if busy {
+                usleep(Self.busyPause)
+            } else if let event = rd_kafka_queue_poll(mainQueue.pointer, 100) {
+                serve(event)
+                served = true
+            } else if stopRequested.load(ordering: .relaxed) {
+                idlePollsAfterStop += 1
             }
-            switch rd_kafka_event_type(event) {
-            case RD_KAFKA_EVENT_DR:
-                while true {
-                    let n = rd_kafka_event_message_array(event, buffer.baseAddress, capacity)
-                    if n == 0 { break }
-                    DeliveryTracker.handle(reports: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]))
-                }
-                // Destroying the event frees the messages' queue slots; only then can waiting senders enqueue.
-                rd_kafka_event_destroy(event)
-                wakeSenders()
-            case RD_KAFKA_EVENT_ERROR:
-                handleErrorEvent(event)
-                rd_kafka_event_destroy(event)
-            default:
-                rd_kafka_event_destroy(event)
+            while let event = rd_kafka_queue_poll(mainQueue.pointer, 0) {
+                serve(event)
+                served = true
             }
+            busy = served
         }
         let waiters = space.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopped = true
@@ -108,6 +120,42 @@ final class DeliveryPump: Sendable {
             return state.waiter
         }
         exitWaiter?.resume()
+    }
+
+    /// Serves the events that are ready now, without waiting, on the caller's thread: a sender that found the
+    /// queue full frees space itself, as a C program calling `rd_kafka_poll` would, instead of waiting for the
+    /// thread to be scheduled. Returns `true` if it served any.
+    func serveReady() -> Bool {
+        var served = false
+        while let event = rd_kafka_queue_poll(mainQueue.pointer, 0) {
+            serve(event)
+            served = true
+        }
+        return served
+    }
+
+    /// Hands an event's delivery reports to their trackers (or records its error) and destroys it.
+    private func serve(_ event: OpaquePointer) {
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_DR:
+            withUnsafeTemporaryAllocation(of: UnsafePointer<rd_kafka_message_t>?.self, capacity: 1024) { buffer in
+                while true {
+                    let n = rd_kafka_event_message_array(event, buffer.baseAddress, buffer.count)
+                    if n == 0 { break }
+                    DeliveryTracker.handle(reports: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]))
+                }
+            }
+            // Destroying the event frees the messages' queue slots; only then can waiting senders enqueue.
+            // Every message in flight still has a report to come, so a sender left waiting above the mark is
+            // woken by a later event. (A queue full by bytes holds fewer messages than the mark.)
+            rd_kafka_event_destroy(event)
+            if Int(rd_kafka_outq_len(client.pointer)) <= resumeBelow { wakeSenders() }
+        case RD_KAFKA_EVENT_ERROR:
+            handleErrorEvent(event)
+            rd_kafka_event_destroy(event)
+        default:
+            rd_kafka_event_destroy(event)
+        }
     }
 
     private func wakeSenders() {

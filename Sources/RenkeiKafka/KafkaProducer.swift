@@ -35,7 +35,8 @@ public final class KafkaProducer: Sendable {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        self.pump = DeliveryPump(client: client)
+        self.pump = DeliveryPump(
+            client: client, maxInFlightMessages: configuration.producer.maxInFlightMessages)
         self.isTransactional = configuration.producer.transactionalID != nil
     }
 
@@ -92,7 +93,9 @@ public final class KafkaProducer: Sendable {
                 messages.withUnsafeBufferPointer { enqueueRun($0, from: index, topic: &topic, tracker: tracker) }
             }
             if index < messages.count {
-                // librdkafka's queue is full: wait until the poll thread drained delivery reports, then go on.
+                // librdkafka's queue is full: serve the reports that are ready here and go on, or else wait until
+                // the poll thread drained enough of them.
+                if pump.serveReady() { continue }
                 let running = await pump.waitForSpace(after: generation)
                 if !running {
                     for rest in index..<messages.count {
