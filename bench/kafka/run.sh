@@ -1,7 +1,7 @@
 #!/bin/sh
 # Kafka layer benchmark: builds the C ceiling and the Swift bench (release), then runs both against one
 # embedded cluster in the same run, taking turns. Usage:
-#   bench/kafka/run.sh [messages=1000000] [runs=3] [--callgrind N] [--callgrind-only]
+#   bench/kafka/run.sh [messages=1000000] [runs=7] [--callgrind N] [--callgrind-only]
 # Scratch directory: $KAFKA_BENCH_SCRATCH (default .build-bench-kafka).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -2,7 +2,7 @@
 // cluster. This process hosts the cluster; every client, C or Swift, runs in its own process against it, so both
 // sides have the same shape (client process ↔ loopback ↔ broker process). See bench/README.md.
 //
-//   KafkaBench <kafka_ceiling> [messages=1000000] [runs=3] [--callgrind N] [--callgrind-only]
+//   KafkaBench <kafka_ceiling> [messages=1000000] [runs=7] [--callgrind N] [--callgrind-only]
 //   KafkaBench client produce <bootstrap> <topic> <count> <size> <partitions>    (the Swift client; see SwiftClient)
 //   KafkaBench client consume <bootstrap> <topic> <count> <group>
 //   KafkaBench serve [topic...]        (a cluster alone, for profiling a client by hand; prints its address)
@@ -53,13 +53,13 @@ struct KafkaBench {
             arguments.removeSubrange(index...index + 1)
         }
         guard arguments.count >= 1 else {
-            say("usage: KafkaBench <kafka_ceiling> [messages=1000000] [runs=3] [--callgrind N] [--callgrind-only]")
+            say("usage: KafkaBench <kafka_ceiling> [messages=1000000] [runs=7] [--callgrind N] [--callgrind-only]")
             exit(2)
         }
         let clients = Clients(
             ceiling: arguments[0], swift: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
         let count = arguments.count > 1 ? Int(arguments[1])! : 1_000_000
-        let runs = arguments.count > 2 ? Int(arguments[2])! : 3
+        let runs = arguments.count > 2 ? Int(arguments[2])! : 7
         var logger = Logger(label: "renkei.kafka.bench")
         logger.logLevel = .error
         let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
@@ -108,13 +108,11 @@ struct Bench {
     /// the oldest.
     let partitions = 200
 
-    /// Best-of-`runs` wall-clock figures; C and Swift take turns (which goes first alternates run by run) and never
-    /// run at the same time.
+    /// Best-of-`runs` and median wall-clock figures; C and Swift take turns (which goes first alternates run by run)
+    /// and never run at the same time.
     func timed(size: Int, count: Int, runs: Int) async throws -> [String] {
-        var best: [String: ClientResult] = [:]
-        func keep(_ key: String, _ result: ClientResult) {
-            if result.rate > best[key]?.rate ?? 0 { best[key] = result }
-        }
+        var results: [String: [ClientResult]] = [:]
+        func keep(_ key: String, _ result: ClientResult) { results[key, default: []].append(result) }
         for run in 0..<runs {
             let order: [Clients.Side] = run % 2 == 0 ? [.c, .swift] : [.swift, .c]
             var topics: [Clients.Side: String] = [:]
@@ -140,13 +138,14 @@ struct Bench {
             say(line)
         }
         return ["produce", "consume"].map { what in
-            let c = best["\(what) \(Clients.Side.c)"]!
-            let swift = best["\(what) \(Clients.Side.swift)"]!
-            return "\(what) \(size) B: C \(mega(c.rate)) msg/s, Swift \(mega(swift.rate)) msg/s, Swift/C "
-                + String(format: "%.2f", swift.rate / c.rate)
+            let c = results["\(what) \(Clients.Side.c)"]!.sorted { $0.rate > $1.rate }
+            let swift = results["\(what) \(Clients.Side.swift)"]!.sorted { $0.rate > $1.rate }
+            let (cMedian, swiftMedian) = (c[c.count / 2], swift[swift.count / 2])
+            return "\(what) \(size) B: C \(mega(c[0].rate)) msg/s, Swift \(mega(swift[0].rate)) msg/s, Swift/C "
+                + String(format: "%.2f", swift[0].rate / c[0].rate)
                 + String(
-                    format: " (best of %d; client CPU %.2f vs %.2f µs/msg)", runs, c.cpuMicrosPerMessage,
-                    swift.cpuMicrosPerMessage)
+                    format: " (best of %d; median %.2f; client CPU %.2f vs %.2f µs/msg)", runs,
+                    swiftMedian.rate / cMedian.rate, c[0].cpuMicrosPerMessage, swift[0].cpuMicrosPerMessage)
         }
     }
 
