@@ -7,7 +7,8 @@ import Testing
 
 @Suite(.serialized) struct BulkTransferTests {
     @Test func completedTransferMatchesItsManifest() async throws {
-        try await BusHarness.with(checkCompletedTransfer)
+        // Small chunks, so the transfer spans several and the chunk-list hash covers more than one digest.
+        try await BusHarness.with(configure: { $0.bulkChunkBytes = 64 * 1024 }, checkCompletedTransfer)
     }
 
     private func checkCompletedTransfer(_ harness: BusHarness) async throws {
@@ -23,10 +24,19 @@ import Testing
                 let feed = try await harness.feed("resident-register-daily", receiver.system)
                 #expect(feed.count == 3000)
                 #expect(manifest.records == 3000)
-                // The delivered lines, joined as JSON Lines, are exactly what the manifest's hash covers.
-                let joined: [UInt8] = feed.flatMap { $0.value + [UInt8(0x0A)] }
-                let digest = SHA256.hash(data: joined).map { (byte: UInt8) in String(format: "%02x", byte) }.joined()
-                #expect(digest == manifest.sha256)
+                // The delivered lines, cut at the chunks' record counts, are exactly what the chunk hashes cover,
+                // and the chunk-list hash covers those digests in order.
+                var lines = feed.map { $0.value + [UInt8(0x0A)] }[...]
+                var digests: [UInt8] = []
+                for chunk in manifest.chunks {
+                    let digest = SHA256.hash(data: Array(lines.prefix(chunk.records).joined()))
+                    lines = lines.dropFirst(chunk.records)
+                    #expect(hex(digest) == chunk.sha256)
+                    digests += Array(digest)
+                }
+                #expect(lines.isEmpty)
+                #expect(manifest.chunks.count > 1)
+                #expect(hex(SHA256.hash(data: digests)) == manifest.chunkListSHA256)
                 #expect(feed.allSatisfy { $0.fieldKeys.isSubset(of: Set(receiver.items)) })
                 #expect(feed.map { $0.transferIndex ?? -1 } == Array(0..<3000))
                 // Records keep their input order.
@@ -108,4 +118,9 @@ import Testing
             }
         }
     }
+}
+
+/// Lowercase hexadecimal of a digest, written here independently of the bus's own.
+private func hex(_ digest: some Sequence<UInt8>) -> String {
+    digest.map { String(format: "%02x", $0) }.joined()
 }

@@ -18,9 +18,10 @@ struct BusHarness {
 
     /// Runs `body` with a fresh harness and always stops it afterwards.
     static func with<Result>(
-        contracts directory: String = contractsDirectory, _ body: (BusHarness) async throws -> Result
+        contracts directory: String = contractsDirectory, configure: (inout BusConfiguration) -> Void = { _ in },
+        _ body: (BusHarness) async throws -> Result
     ) async throws -> Result {
-        let harness = try await start(contracts: directory)
+        let harness = try await start(contracts: directory, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -32,7 +33,8 @@ struct BusHarness {
     }
 
     static func start(
-        contracts directory: String = contractsDirectory, instance: String = "test-\(UUID().uuidString.prefix(8))"
+        contracts directory: String = contractsDirectory, instance: String = "test-\(UUID().uuidString.prefix(8))",
+        configure: (inout BusConfiguration) -> Void = { _ in }
     ) async throws -> BusHarness {
         let contracts = try ContractLoader.load(directory: directory)
         var logger = Logger(label: "renkei.test")
@@ -40,6 +42,7 @@ struct BusHarness {
         let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
         var configuration = BusConfiguration(kafka: kafka.configuration, instance: instance)
         configuration.kafka.operationTimeout = .seconds(15)
+        configure(&configuration)
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
         return BusHarness(kafka: kafka, bus: bus, contracts: contracts, logger: logger)
     }

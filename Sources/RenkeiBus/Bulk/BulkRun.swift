@@ -46,8 +46,10 @@ final class BulkRun: Sendable {
         var quarantined = 0
         var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count)
         var deadLetters: [KafkaOutgoingMessage] = []
-        var inFlight: [Task<(Int, KafkaDeliveryReport), any Error>] = []
+        // Each send task hashes its chunks, so hashing runs beside decoding instead of after it.
+        var inFlight: [Task<(Int, KafkaDeliveryReport, [[UInt8]]), any Error>] = []
         var reports: [[KafkaDeliveryReport]] = Array(repeating: [], count: writers.count)
+        var digests: [[[UInt8]]] = Array(repeating: [], count: writers.count)
         let chunkHeaders = route.destinations.map { chunkEnvelope(for: $0).headers }
         let policy = route.linkage.failurePolicy.invalidRows
         let maxErrors = configuration.maxReportedErrors
@@ -81,12 +83,17 @@ final class BulkRun: Sendable {
             for index in writers.indices where !outgoing[index].isEmpty {
                 let messages = outgoing[index]
                 outgoing[index].removeAll()
-                inFlight.append(Task { (index, try await transaction.sendAndWait(messages)) })
+                inFlight.append(
+                    Task {
+                        let hashes = messages.map { ChunkDigest.digest($0.value) }
+                        return (index, try await transaction.sendAndWait(messages), hashes)
+                    })
             }
             while inFlight.count > (final ? 0 : maxInFlightChunks) {
-                let (index, report) = try await inFlight.removeFirst().value
+                let (index, report, hashes) = try await inFlight.removeFirst().value
                 try report.throwIfAnyFailed()
                 reports[index].append(report)
+                digests[index] += hashes
             }
         }
 
@@ -126,14 +133,15 @@ final class BulkRun: Sendable {
                     return (-1, -1)
                 }
             }
-            let chunks = zip(positions, writer.pending).map { position, chunk in
+            let chunks = zip(positions, zip(writer.chunkRecords, digests[index])).map { position, chunk in
                 TransferManifest.Chunk(
-                    partition: position.0, offset: position.1, records: chunk.records, sha256: chunk.sha256)
+                    partition: position.0, offset: position.1, records: chunk.0, sha256: ChunkDigest.hex(chunk.1))
             }
             let destination = writer.destination
             let manifest = TransferManifest(
                 transfer: transferID, linkage: route.linkage.id, receiver: destination.receiver.system,
-                layout: route.contract, topic: destination.bulkTopic, records: writer.records, sha256: writer.sha256,
+                layout: route.contract, topic: destination.bulkTopic, records: writer.records,
+                chunkListSHA256: ChunkDigest.hex(ChunkDigest.chunkList(digests[index])),
                 contentType: "application/jsonl", chunks: chunks, completedAt: Date())
             manifests[destination.receiver.system] = manifest
             var envelope = chunkEnvelope(for: destination)

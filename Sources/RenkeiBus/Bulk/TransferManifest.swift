@@ -21,8 +21,9 @@ public struct TransferManifest: Sendable, Hashable, Codable {
     /// The topic holding the chunks.
     public var topic: String
     public var records: Int
-    /// SHA-256 (lowercase hex) of the concatenated chunks, in chunk order: the receiver's JSON Lines exactly.
-    public var sha256: String
+    /// SHA-256 (lowercase hex) over the chunks' SHA-256 digests (32 bytes each, in chunk order): with the
+    /// per-chunk hashes it pins the whole transfer, and every byte is hashed once.
+    public var chunkListSHA256: String
     public var contentType: String
     public var chunks: [Chunk]
     public var completedAt: Date

@@ -1,22 +1,21 @@
-import Crypto
 import Foundation
 import RenkeiCodec
 import RenkeiContracts
 import RenkeiKafka
 
 /// One receiver's side of a bulk transfer: its projected records as JSON Lines, cut into chunk messages for the
-/// bulk topic, with the running hash and the list of chunks its manifest will point at.
+/// bulk topic, with the record count of each chunk its manifest will point at. Chunks are hashed where they are
+/// sent (``ChunkDigest``), off the task that decodes the input.
 struct TransferWriter {
     let destination: LinkageRoute.Destination
     let chunkBytes: Int
     let partitions: Int32
     private let writer: ByteWriter
     private var recordsInChunk = 0
-    private var hasher = SHA256()
     private var nextPartition: Int32 = 0
     private(set) var records = 0
-    /// Chunks sent so far, in order, with the records each holds and its hash (offsets arrive with acks).
-    private(set) var pending: [(records: Int, sha256: String)] = []
+    /// The records of each chunk cut so far, in order (offsets and hashes arrive with the acknowledgements).
+    private(set) var chunkRecords: [Int] = []
 
     init(destination: LinkageRoute.Destination, chunkBytes: Int, partitions: Int) {
         self.destination = destination
@@ -41,14 +40,10 @@ struct TransferWriter {
     private mutating func cut(headers: [KafkaHeader]) -> KafkaOutgoingMessage {
         let bytes = writer.bytes
         writer.clear()
-        hasher.update(data: bytes)
-        pending.append((recordsInChunk, FeedReader.sha256(bytes)))
+        chunkRecords.append(recordsInChunk)
         recordsInChunk = 0
         let partition = nextPartition
         nextPartition = (nextPartition + 1) % partitions
         return KafkaOutgoingMessage(topic: destination.bulkTopic, partition: partition, value: bytes, headers: headers)
     }
-
-    /// The hash of every chunk so far, in order.
-    var sha256: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Logging
 import RenkeiKafka
 
@@ -103,7 +102,7 @@ public struct FeedReader: Sendable {
                 throw TransferIntegrityError(
                     transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
             }
-            guard Self.sha256(bytes) == chunk.sha256 else {
+            guard ChunkDigest.hex(ChunkDigest.digest(bytes)) == chunk.sha256 else {
                 throw TransferIntegrityError(
                     transfer: manifest.transfer,
                     problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
@@ -118,10 +117,6 @@ public struct FeedReader: Sendable {
             }
         }
         return deliveries
-    }
-
-    static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -45,7 +45,8 @@ final class TransferRegistry: Sendable {
                             (
                                 receiver,
                                 .object([
-                                    ("records", .integer(manifest.records)), ("sha256", .string(manifest.sha256)),
+                                    ("records", .integer(manifest.records)),
+                                    ("chunkListSHA256", .string(manifest.chunkListSHA256)),
                                     ("chunks", .integer(manifest.chunks.count)), ("layout", .string(manifest.layout)),
                                     ("contentType", .string(manifest.contentType)),
                                 ])

@@ -95,7 +95,7 @@ struct DemoTour {
         )
         for (receiver, manifest) in (bulk.transfer?.manifests ?? [:]).sorted(by: { $0.key < $1.key }) {
             say(
-                "  manifest for \(receiver): \(manifest.records) records in \(manifest.chunks.count) chunks, sha256 \(manifest.sha256.prefix(16))…"
+                "  manifest for \(receiver): \(manifest.records) records in \(manifest.chunks.count) chunks, chunk-list sha256 \(manifest.chunkListSHA256.prefix(16))…"
             )
         }
 
