@@ -56,6 +56,9 @@ public final class EmbeddedKafka: Sendable {
             throw KafkaError(code: .fatal, message: "cannot start the embedded Kafka cluster")
         }
         let embedded = EmbeddedKafka(handle: MockHandle(client: client, cluster: cluster), brokers: brokers)
+        // Only the brokers' listening sockets have these ports yet; the connections they accept inherit the option.
+        let ports = embedded.bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last }
+        LoopbackNoDelay.apply(toLocalPorts: Set(ports.compactMap { UInt16($0) }))
         EmbeddedKafkaRegistry.register(embedded)
         logger.warning(
             "embedded Kafka started: IN MEMORY ONLY, data is lost when the process ends",

@@ -56,6 +56,7 @@ final class KafkaClientHandle: @unchecked Sendable {
 
     /// The client's fatal error, if librdkafka raised one.
     func fatalError() -> KafkaError? {
+        guard rd_kafka_fatal_error(pointer, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         var text = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(pointer, &text, text.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }

@@ -47,6 +47,9 @@ extension KafkaConfiguration {
             set("sasl.password", sasl.password)
         }
         try milliseconds("socket.timeout.ms", socketTimeout, minimum: 10)
+        // Small requests (transaction markers, commits, a provide's few records) go out at once, as Kafka's own
+        // clients send them; Nagle's algorithm would hold one behind an unacknowledged other for up to 40 ms.
+        set("socket.nagle.disable", "true")
         guard (0...7).contains(logLevel) else {
             throw .configuration(key: "log_level", reason: "\(logLevel) is not between 0 and 7")
         }

@@ -83,7 +83,8 @@ public final class KafkaProducer: Sendable {
     /// Enqueues a batch and returns its tracker without waiting for acknowledgements.
     func enqueue(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryTracker {
         guard !isShutDown.load(ordering: .relaxed) else { throw .shutDown("send") }
-        if let fatal = pump.fatalError { throw fatal }
+        // librdkafka's own state first: the pump may not have served the error event yet.
+        if let fatal = client.fatalError() ?? pump.fatalError { throw fatal }
         let tracker = DeliveryTracker(count: messages.count)
         var index = 0
         var topic = TopicCursor()

@@ -26,11 +26,7 @@ import Testing
 
     @Test func droppingAConsumerWithBufferedAndHeldBatchesNeitherHangsNorFreesTheHeldOne() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
-        try await producer.send(messages(topic: topic, count: 4000)).throwIfAnyFailed()
-        await producer.shutdown()
+        let topic = try await seededTopic(cluster, partitions: 4, count: 4000)
 
         var configuration = testConfiguration(cluster)
         configuration.consumer.maxBatchSize = 50
@@ -52,5 +48,37 @@ import Testing
         #expect(batch.value!.map { String(decoding: $0.value, as: UTF8.self) } == expected)
         #expect(expected.allSatisfy { $0.hasPrefix("m-") })
         #expect(drop(batch, within: .now() + 20), "dropping the last batch hung destroying its client")
+    }
+}
+
+/// The embedded brokers answer without Nagle's delay: every socket of theirs, the listener and the connections
+/// it accepted, has `TCP_NODELAY` (without it, back-to-back responses waited for the client's delayed ACK).
+@Suite struct EmbeddedSocketTests {
+    @Test func brokerSocketsSendWithoutNagleDelay() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
+        try await producer.send(messages(topic: uniqueTopic(), count: 3)).throwIfAnyFailed()
+        let port = try #require(cluster.bootstrapServers.split(separator: ":").last.flatMap { UInt16($0) })
+        let options = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { entry in
+            Int32(entry).flatMap { noDelay(of: $0, ifLocalPort: port) }
+        }
+        await producer.shutdown()
+        #expect(options.count >= 2, "the broker's listener and at least one accepted connection")
+        #expect(options.allSatisfy { $0 })
+    }
+
+    /// Whether `TCP_NODELAY` is set on `descriptor`, if it is an IPv4 socket bound to local port `port`.
+    private func noDelay(of descriptor: Int32, ifLocalPort port: UInt16) -> Bool? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0, address.sin_family == sa_family_t(AF_INET), UInt16(bigEndian: address.sin_port) == port
+        else { return nil }
+        var value: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &size) == 0 else { return nil }
+        return value != 0
     }
 }

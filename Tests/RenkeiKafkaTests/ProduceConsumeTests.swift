@@ -128,11 +128,7 @@ import Testing
 
     @Test func readsFromAssignedOffsetsWithoutAGroup() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
-        try await producer.send(messages(topic: topic, count: 20)).throwIfAnyFailed()
-        await producer.shutdown()
+        let topic = try await seededTopic(cluster, partitions: 1, count: 20)
 
         let consumer = try KafkaConsumer.make(configuration: testConfiguration(cluster), logger: testLogger)
         try consumer.assign([KafkaPartitionOffset(topic: topic, partition: 0, offset: .offset(15))])

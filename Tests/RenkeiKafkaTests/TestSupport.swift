@@ -93,3 +93,15 @@ func testConfiguration(_ cluster: EmbeddedKafka, group: String? = nil) -> KafkaC
     configuration.logLevel = 3
     return configuration
 }
+
+/// A new topic of `partitions` on `cluster` holding `count` messages "m-0", "m-1", …; returns its name.
+func seededTopic(
+    _ cluster: EmbeddedKafka, partitions: Int, count: Int, name: String = #function
+) async throws -> String {
+    let topic = uniqueTopic(name)
+    try cluster.createTopic(topic, partitions: partitions)
+    let producer = try await KafkaProducer.make(configuration: testConfiguration(cluster), logger: testLogger)
+    try await producer.send(messages(topic: topic, count: count)).throwIfAnyFailed()
+    await producer.shutdown()
+    return topic
+}

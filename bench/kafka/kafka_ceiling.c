@@ -43,6 +43,7 @@ static void set_common(rd_kafka_conf_t *conf, const char *bootstrap) {
     set(conf, "client.id", "renkei");
     set(conf, "security.protocol", "plaintext");
     set(conf, "socket.timeout.ms", "30000");
+    set(conf, "socket.nagle.disable", "true");
     set(conf, "log_level", "6");
 }
 
