@@ -51,6 +51,9 @@ final class DeliveryPump: Sendable {
     /// A fatal error the client raised, if any.
     var fatalError: KafkaError? { fatal.withLock { $0 } }
 
+    /// Whether any sender is waiting for queue space.
+    var hasWaiters: Bool { space.withLock { !$0.waiters.isEmpty } }
+
     /// The current drain generation: read it before enqueuing, pass it to ``waitForSpace(after:)``.
     var generation: UInt64 { space.withLock { $0.generation } }
 
@@ -100,8 +103,11 @@ final class DeliveryPump: Sendable {
             } else if let event = rd_kafka_queue_poll(mainQueue.pointer, 100) {
                 serve(event)
                 served = true
-            } else if stopRequested.load(ordering: .relaxed) {
-                idlePollsAfterStop += 1
+            } else {
+                // Quiet for 100 ms: let waiting senders try again whatever the queue length says (it also counts
+                // events not yet served), so none can wait for a report that will not come.
+                if hasWaiters { wakeSenders() }
+                if stopRequested.load(ordering: .relaxed) { idlePollsAfterStop += 1 }
             }
             while let event = rd_kafka_queue_poll(mainQueue.pointer, 0) {
                 serve(event)
@@ -153,6 +159,7 @@ final class DeliveryPump: Sendable {
         case RD_KAFKA_EVENT_ERROR:
             handleErrorEvent(event)
             rd_kafka_event_destroy(event)
+            wakeSenders()
         default:
             rd_kafka_event_destroy(event)
         }

@@ -39,8 +39,17 @@ public final class KafkaConsumer: Sendable {
         }
         rd_kafka_poll_set_consumer(client.pointer)
         let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        // Weak: the client must not keep its consumer's channel alive, since buffered batches keep the client alive
+        // (client → handler → channel → batch → client would never be freed). The poll thread holds the handler
+        // while it serves callbacks.
         let handler = consumer.rebalance
-        client.context.rebalanceHandler = { rk, code, partitions in handler.handle(rk, code, partitions) }
+        client.context.rebalanceHandler = { [weak handler] rk, code, partitions in
+            if let handler {
+                handler.handle(rk, code, partitions)
+            } else {
+                rd_kafka_assign(rk, code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nil)
+            }
+        }
         return consumer
     }
 

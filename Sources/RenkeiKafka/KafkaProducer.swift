@@ -20,6 +20,9 @@ public final class KafkaProducer: Sendable {
     let transactionGate = AsyncGate()
     private let topics = Mutex<[String: TopicHandle]>([:])
     private let isShutDown = Atomic<Bool>(false)
+    /// Senders inside ``enqueue(_:)``: shutdown waits for them, so no message is enqueued after the delivery
+    /// thread stopped (its report would never be served and its sender would wait forever).
+    private let activeSenders = Atomic<Int>(0)
     /// One sender at a time runs the enqueue loop: concurrent senders only fight over librdkafka's topic, partition
     /// and queue-count locks (futex hand-offs between the cores) and enqueue no faster. Held for one run of
     /// `rd_kafka_produce` calls, never across a suspension.
@@ -82,7 +85,9 @@ public final class KafkaProducer: Sendable {
 
     /// Enqueues a batch and returns its tracker without waiting for acknowledgements.
     func enqueue(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryTracker {
-        guard !isShutDown.load(ordering: .relaxed) else { throw .shutDown("send") }
+        activeSenders.add(1, ordering: .sequentiallyConsistent)
+        defer { activeSenders.subtract(1, ordering: .sequentiallyConsistent) }
+        guard !isShutDown.load(ordering: .sequentiallyConsistent) else { throw .shutDown("send") }
         // librdkafka's own state first: the pump may not have served the error event yet.
         if let fatal = client.fatalError() ?? pump.fatalError { throw fatal }
         let tracker = DeliveryTracker(count: messages.count)
@@ -94,9 +99,16 @@ public final class KafkaProducer: Sendable {
                 messages.withUnsafeBufferPointer { enqueueRun($0, from: index, topic: &topic, tracker: tracker) }
             }
             if index < messages.count {
-                // librdkafka's queue is full: serve the reports that are ready here and go on, or else wait until
-                // the poll thread drained enough of them.
-                if pump.serveReady() { continue }
+                // librdkafka's queue is full. With nothing in flight the message alone exceeds the byte bound
+                // (`maxInFlightKilobytes`): it fails instead of waiting for space that never comes.
+                if rd_kafka_outq_len(client.pointer) == 0 {
+                    tracker.recordImmediateFailure(index: index, code: RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue)
+                    index += 1
+                    continue
+                }
+                // Otherwise serve the reports that are ready here and go on (unless others are already waiting:
+                // they go first), or wait until the poll thread drained enough of them.
+                if pump.serveReady() && !pump.hasWaiters { continue }
                 let running = await pump.waitForSpace(after: generation)
                 if !running {
                     for rest in index..<messages.count {
@@ -236,7 +248,10 @@ public final class KafkaProducer: Sendable {
     /// (their senders get ``KafkaError/Code/destroyed`` outcomes, never a hang) and stops the poll thread.
     /// Calling it again does nothing.
     public func shutdown() async {
-        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !isShutDown.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        while activeSenders.load(ordering: .sequentiallyConsistent) > 0 {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
         do {
             try await flush(timeout: configuration.producer.shutdownFlushTimeout)
         } catch {

@@ -46,6 +46,38 @@ import Testing
         }
     }
 
+    /// A manifest whose chunk list was reordered (each chunk still matching its own hash) fails the feed, naming
+    /// the transfer, instead of delivering the records out of order.
+    @Test func reorderedManifestFailsTheFeedNamingTheTransfer() async throws {
+        try await BusHarness.with(configure: { $0.bulkChunkBytes = 64 * 1024 }) { harness in
+            let (csv, _) = harness.residentsCSV(3000)
+            let receipt = try await harness.bus.provideBulk(
+                linkage: "resident-register-daily", provider: "001", format: .csv,
+                chunks: ChunkedBytes(bytes: csv, chunkSize: 64 * 1024))
+            var forged = try #require(receipt.transfer?.manifests["018"])
+            try #require(forged.chunks.count > 1)
+            forged.chunks.reverse()
+            forged.transfer = "forged-transfer"
+            let envelope = Envelope(
+                source: Envelope.source(system: "001"), type: .transferManifest, linkage: "resident-register-daily",
+                receiver: "018", transfer: forged.transfer)
+            let producer = try await KafkaProducer.make(
+                configuration: harness.kafka.configuration, logger: harness.logger)
+            try await producer.send([
+                KafkaOutgoingMessage(
+                    topic: BusTopics.outbound(linkage: "resident-register-daily", receiver: "018"),
+                    key: Array(forged.transfer.utf8), value: forged.encoded(), headers: envelope.headers)
+            ]).throwIfAnyFailed()
+            await producer.shutdown()
+
+            await #expect {
+                _ = try await harness.feed("resident-register-daily", "018")
+            } throws: { error in
+                (error as? TransferIntegrityError)?.transfer == "forged-transfer"
+            }
+        }
+    }
+
     /// The provider's stream breaks midway: chunks already reached the bulk topics, but without a manifest no
     /// receiver ever sees them.
     @Test func interruptedTransferIsNeverDelivered() async throws {

@@ -117,32 +117,31 @@ struct ChunkedBytes: AsyncSequence, Sendable {
     typealias Element = [UInt8]
     struct Interrupted: Error {}
 
-    let bytes: [UInt8]
-    let chunkSize: Int
+    let chunks: ByteChunks
     /// Throw instead of handing out chunk number `failAt` (0-based), after a pause: a client that stalls, then
     /// drops the connection (the pause lets chunks already sent reach the broker).
-    var failAt: Int? = nil
+    let failAt: Int?
+
+    init(bytes: [UInt8], chunkSize: Int, failAt: Int? = nil) {
+        self.chunks = ByteChunks(bytes, chunkSize: chunkSize)
+        self.failAt = failAt
+    }
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        let source: ChunkedBytes
-        var position = 0
+        var chunks: ByteChunks.AsyncIterator
+        let failAt: Int?
         var index = 0
         mutating func next() async throws -> [UInt8]? {
-            if let failAt = source.failAt, index == failAt {
+            if index == failAt {
                 try await Task.sleep(for: .milliseconds(300))
                 throw Interrupted()
             }
-            guard position < source.bytes.count else { return nil }
-            let end = Swift.min(position + source.chunkSize, source.bytes.count)
-            defer {
-                position = end
-                index += 1
-            }
-            return Array(source.bytes[position..<end])
+            index += 1
+            return await chunks.next()
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: chunks.makeAsyncIterator(), failAt: failAt) }
 }
 
 /// A copy of the sample contracts with one text replaced in one file, for tests that need a contract changed.

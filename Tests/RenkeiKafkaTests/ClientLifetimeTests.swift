@@ -1,7 +1,8 @@
 import Foundation
-import RenkeiKafka
 import Synchronization
 import Testing
+
+@testable import RenkeiKafka
 
 /// librdkafka's `rd_kafka_destroy` waits forever while any message of the client is alive, so the order in which
 /// a consumer and its batches go away must never matter.
@@ -10,7 +11,7 @@ import Testing
     final class Holder<Value>: @unchecked Sendable {
         // Safe: set once by the test, cleared once on the dropping thread, with a join in between.
         var value: Value?
-        init(_ value: Value) { self.value = value }
+        init(_ value: Value?) { self.value = value }
     }
 
     /// Clears `holder` on a thread of its own and reports whether that finished within `timeout`.
@@ -34,20 +35,32 @@ import Testing
         let consumer = Holder(try KafkaConsumer.make(configuration: configuration, logger: testLogger))
         try consumer.value!.assign(
             (0..<4).map { KafkaPartitionOffset(topic: topic, partition: $0, offset: .beginning) })
-        let held = try await withDeadline(.seconds(30), "first batch") { [consumer] in
+        // Only the holders reference the consumer and the batch, so the test controls when each goes.
+        let batch = Holder<KafkaMessageBatch>(nil)
+        batch.value = try await withDeadline(.seconds(30), "first batch") { [consumer] in
             try await consumer.value!.nextBatch()
         }
-        let batch = Holder(try #require(held))
+        try #require(batch.value != nil)
         let expected = batch.value!.map { String(decoding: $0.value, as: UTF8.self) }
         // Let the poll thread fill the buffer, so batches are still buffered when the consumer goes.
         try await Task.sleep(for: .milliseconds(300))
         await consumer.value!.shutdown()
+        weak var client = consumer.value!.client
 
         #expect(drop(consumer, within: .now() + 20), "dropping the consumer hung in rd_kafka_destroy")
         // The held batch still reads its own bytes: the client outlives it.
+        #expect(client != nil)
         #expect(batch.value!.map { String(decoding: $0.value, as: UTF8.self) } == expected)
         #expect(expected.allSatisfy { $0.hasPrefix("m-") })
         #expect(drop(batch, within: .now() + 20), "dropping the last batch hung destroying its client")
+        // And then the client is freed (librdkafka's threads and sockets with it): nothing keeps it in a cycle.
+        #expect(try await becomesNil({ client }), "the client outlived its consumer and every batch")
+    }
+
+    /// Polls `value` for up to 5 s (the consumer's poll thread lets go of the client just after it says it ended).
+    private func becomesNil(_ value: () -> AnyObject?) async throws -> Bool {
+        for _ in 0..<500 where value() != nil { try await Task.sleep(for: .milliseconds(10)) }
+        return value() == nil
     }
 }
 

@@ -126,6 +126,34 @@ import Testing
         #expect(marks.values.reduce(0) { $0 + $1.count } == 5000)
     }
 
+    /// A message larger than the whole in-flight byte bound can never be enqueued: it fails at once, and the
+    /// messages around it are still delivered (with a bound of one message, the sender must be woken every time).
+    @Test func messageLargerThanTheInFlightByteBoundFailsInsteadOfWaiting() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 1)
+        var configuration = testConfiguration(cluster)
+        configuration.producer.maxInFlightKilobytes = 2
+        configuration.producer.maxInFlightMessages = 1
+        let producer = try await KafkaProducer.make(configuration: configuration, logger: testLogger)
+        let sent = [
+            KafkaOutgoingMessage(topic: topic, value: bytes("small-1")),
+            KafkaOutgoingMessage(topic: topic, value: [UInt8](repeating: 0x78, count: 8 * 1024)),
+            KafkaOutgoingMessage(topic: topic, value: bytes("small-2")),
+        ]
+        let report = try await withDeadline(.seconds(20), "send with a message above the byte bound") {
+            try await producer.send(sent)
+        }
+        await producer.shutdown()
+        #expect(report.failureCount == 1)
+        guard case .failed(let error) = report[1] else {
+            Issue.record("the oversized message was not reported as failed")
+            return
+        }
+        #expect(error.code == .queueFull)
+        if case .delivered = report[0], case .delivered = report[2] {} else { Issue.record("\(Array(report))") }
+    }
+
     @Test func readsFromAssignedOffsetsWithoutAGroup() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
         let topic = try await seededTopic(cluster, partitions: 1, count: 20)

@@ -97,22 +97,31 @@ final class BulkRun: Sendable {
             }
         }
 
-        for try await chunk in chunks {
-            counts.bytes += chunk.count
-            chunk.withUnsafeBytes { decoder.decode($0, take) }
-            if let streamError = decoder.streamErrors.first {
-                throw ProvideError(
-                    .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
-                    recordErrors: Array(decoder.streamErrors.prefix(maxErrors)))
+        do {
+            for try await chunk in chunks {
+                counts.bytes += chunk.count
+                chunk.withUnsafeBytes { decoder.decode($0, take) }
+                if let streamError = decoder.streamErrors.first {
+                    throw ProvideError(
+                        .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
+                        recordErrors: Array(decoder.streamErrors.prefix(maxErrors)))
+                }
+                try await flush(final: false)
+                progress?(counts)
             }
-            try await flush(final: false)
-            progress?(counts)
+            decoder.finish(take)
+            for index in writers.indices {
+                if let message = writers[index].finish(headers: chunkHeaders[index]) {
+                    outgoing[index].append(message)
+                }
+            }
+            try await flush(final: true)
+        } catch {
+            // Chunks still being sent belong to this transaction: let them finish before it is aborted, so none
+            // is enqueued after the abort (or into the producer's next transaction).
+            for task in inFlight { _ = try? await task.value }
+            throw error
         }
-        decoder.finish(take)
-        for index in writers.indices {
-            if let message = writers[index].finish(headers: chunkHeaders[index]) { outgoing[index].append(message) }
-        }
-        try await flush(final: true)
         progress?(counts)
 
         if counts.records == 0 { throw ProvideError(.noRecords, "The transfer holds no records.") }

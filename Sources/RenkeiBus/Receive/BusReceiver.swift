@@ -64,7 +64,7 @@ public final class BusReceiver: Sendable {
                     offset: message.offset)
             ]
         case .transferManifest:
-            guard let manifest = TransferManifest.decode(message.value) else { return [] }
+            let manifest = try FeedReader.manifest(of: message, envelope: envelope)
             return try await feed.transferRecords(manifest, envelope: envelope, at: message, skip: 0, limit: .max)
         default:
             return []

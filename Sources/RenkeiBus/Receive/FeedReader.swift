@@ -35,7 +35,8 @@ public struct FeedReader: Sendable {
                 next.offsets[message.partition] = message.offset + 1
                 continue
             }
-            if envelope.type == .transferManifest, let manifest = TransferManifest.decode(message.value) {
+            if envelope.type == .transferManifest {
+                let manifest = try Self.manifest(of: message, envelope: envelope)
                 let skip =
                     cursor.transfer.flatMap {
                         $0.partition == message.partition && $0.offset == message.offset ? $0.delivered : nil
@@ -61,8 +62,19 @@ public struct FeedReader: Sendable {
         return FeedPage(deliveries: deliveries, next: next, hasMore: hasMore)
     }
 
+    /// The manifest a manifest event carries. One that cannot be read fails the read, naming where it is: skipping
+    /// it would silently drop a whole committed transfer.
+    static func manifest(of message: TopicReader.Message, envelope: Envelope) throws -> TransferManifest {
+        guard let manifest = TransferManifest.decode(message.value) else {
+            throw TransferIntegrityError(
+                transfer: envelope.transfer ?? "(unnamed)",
+                problem: "its manifest at \(message.topic) \(message.partition)/\(message.offset) cannot be read")
+        }
+        return manifest
+    }
+
     /// The records of a transfer from position `skip`, reading only the chunks needed and checking each chunk
-    /// against the manifest's hash.
+    /// against the manifest's hash (and the manifest's chunk list against its chunk-list hash).
     func transferRecords(
         _ manifest: TransferManifest, envelope: Envelope, at message: TopicReader.Message, skip: Int, limit: Int
     ) async throws -> [ReceivedRecord] {
@@ -81,6 +93,14 @@ public struct FeedReader: Sendable {
             if first + needed - skip >= limit { break }
         }
         guard !chunks.isEmpty else { return [] }
+        let digests = manifest.chunks.map { ChunkDigest.bytes(hex: $0.sha256) }
+        guard digests.allSatisfy({ $0 != nil }),
+            ChunkDigest.hex(ChunkDigest.chunkList(digests.map { $0! })) == manifest.chunkListSHA256,
+            manifest.chunks.reduce(0, { $0 + $1.records }) == manifest.records
+        else {
+            throw TransferIntegrityError(
+                transfer: manifest.transfer, problem: "its manifest's chunk list does not match its chunk-list hash")
+        }
         let reader = TopicReader(configuration: configuration, logger: logger)
         var positions: [Int32: [Int64]] = [:]
         for chunk in chunks { positions[chunk.partition, default: []].append(chunk.offset) }
