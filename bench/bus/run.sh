@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ../scripts/setup.sh
+sh replan.sh ../.build-bench-bus
 swift build -c release --product BusBench --scratch-path ../.build-bench-bus >&2
 ../.build-bench-bus/release/BusBench "${1:-1000000}" "${2:-3}" ../contracts

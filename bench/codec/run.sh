@@ -6,6 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 scratch="$root/.build-bench-codec"
+sh "$root/bench/replan.sh" "$scratch"
 (cd "$root/bench" && swift build -c release --scratch-path "$scratch" --product CodecBench >&2)
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -sr)"
 "$scratch/release/CodecBench" --contracts "$root/contracts" "$@"

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ../scripts/setup.sh
+sh replan.sh ../.build-bench-gw
 swift build -c release --product GatewayBench --scratch-path ../.build-bench-gw >&2
 echo "nproc: $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ../.build-bench-gw/release/GatewayBench --contracts ../contracts "$@"

@@ -10,5 +10,6 @@ scratch="${KAFKA_BENCH_SCRATCH:-$root/.build-bench-kafka}"
 case "$scratch" in /*) ;; *) scratch="$root/$scratch" ;; esac
 mkdir -p "$scratch"
 gcc -O2 -Wall -o "$scratch/kafka_ceiling" "$here/kafka_ceiling.c" -lrdkafka
+sh "$root/bench/replan.sh" "$scratch"
 (cd "$root/bench" && swift build -c release --scratch-path "$scratch" --product KafkaBench)
 "$scratch/release/KafkaBench" "$scratch/kafka_ceiling" "$@"
