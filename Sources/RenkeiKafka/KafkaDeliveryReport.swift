@@ -80,9 +80,13 @@ final class DeliveryTracker: @unchecked Sendable {
     let slots: UnsafeMutablePointer<Slot>
     private let state = Mutex(State())
     private(set) var failureCount = 0
+    /// The messages themselves: librdkafka reads large values in place (no copy when enqueuing), so they must live
+    /// until their reports are in, which is as long as the tracker lives.
+    private let messages: [KafkaOutgoingMessage]
 
-    init(count: Int) {
+    init(count: Int, keepingAlive messages: [KafkaOutgoingMessage] = []) {
         self.count = count
+        self.messages = messages
         slots = .allocate(capacity: max(count, 1))
         let me = Unmanaged.passUnretained(self).toOpaque()
         slots.initialize(repeating: Slot(tracker: me, offset: -1, partition: -1, error: 0), count: max(count, 1))

@@ -90,7 +90,7 @@ public final class KafkaProducer: Sendable {
         guard !isShutDown.load(ordering: .sequentiallyConsistent) else { throw .shutDown("send") }
         // librdkafka's own state first: the pump may not have served the error event yet.
         if let fatal = client.fatalError() ?? pump.fatalError { throw fatal }
-        let tracker = DeliveryTracker(count: messages.count)
+        let tracker = DeliveryTracker(count: messages.count, keepingAlive: messages)
         var index = 0
         var topic = TopicCursor()
         while index < messages.count {
@@ -147,6 +147,14 @@ public final class KafkaProducer: Sendable {
         return index
     }
 
+    /// Values from this size on are read in place by librdkafka instead of copied when enqueued (bulk chunks: a
+    /// copy of every byte saved); the delivery tracker keeps them alive until their reports are in. Smaller ones
+    /// are copied (`RD_KAFKA_MSG_F_COPY`), which librdkafka stores with the message in one allocation.
+    static let inPlaceValueBytes = 64 * 1024
+
+    @inline(__always)
+    static func copyFlags(_ valueCount: Int) -> Int32 { valueCount >= inPlaceValueBytes ? 0 : 0x2 }
+
     /// Enqueues one message; returns 0 or the librdkafka error code.
     @inline(__always)
     private func produce(
@@ -161,12 +169,11 @@ public final class KafkaProducer: Sendable {
         guard message.pointee.headers.isEmpty else {
             return produceWithHeaders(message, topic: topic, partition: partition, opaque: opaque)
         }
-        let copyFlag: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value when enqueuing.
         let result = message.pointee.value.withUnsafeBytes { value in
             withKey(message) { keyPointer, keyCount in
                 rd_kafka_produce(
-                    topic, partition, copyFlag, UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                    keyPointer, keyCount, opaque)
+                    topic, partition, Self.copyFlags(value.count), UnsafeMutableRawPointer(mutating: value.baseAddress),
+                    value.count, keyPointer, keyCount, opaque)
             }
         }
         return result == 0 ? 0 : rd_kafka_last_error().rawValue
@@ -199,7 +206,7 @@ public final class KafkaProducer: Sendable {
                     values[3].u.mem.ptr = keyPointer.map { UnsafeMutableRawPointer(mutating: $0) }
                     values[3].u.mem.size = keyCount
                     values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    values[4].u.i = 0x2  // RD_KAFKA_MSG_F_COPY
+                    values[4].u.i = Self.copyFlags(value.count)
                     values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
                     values[5].u.ptr = opaque
                     values[6].vtype = RD_KAFKA_VTYPE_HEADERS

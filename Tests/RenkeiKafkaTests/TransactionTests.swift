@@ -10,6 +10,36 @@ private struct BusinessRuleFailed: Error {}
         return configuration
     }
 
+    /// Large values are read by librdkafka in place, after `send` returned: the sender's arrays are gone by then,
+    /// and every byte must still arrive as sent.
+    @Test func largeValuesSentInATransactionArriveIntactAfterTheSenderLetGoOfThem() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let topic = uniqueTopic()
+        try cluster.createTopic(topic, partitions: 2)
+        let producer = try await KafkaProducer.make(
+            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        func large(_ index: Int) -> [UInt8] { (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) } }
+        try await producer.transaction { transaction in
+            for index in 0..<6 {
+                // Each batch is built here and dropped by this frame as soon as `send` has enqueued it.
+                try await transaction.send([
+                    KafkaOutgoingMessage(topic: topic, key: bytes("k\(index)"), value: large(index))
+                ])
+            }
+        }
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer.make(configuration: testConfiguration(cluster), logger: testLogger)
+        try consumer.assign((0..<2).map { KafkaPartitionOffset(topic: topic, partition: $0, offset: .beginning) })
+        let received = try await receive(6, from: consumer, commit: false)
+        await consumer.shutdown()
+        #expect(received.count == 6)
+        for message in received {
+            let index = try #require(message.key.flatMap { Int(String(decoding: $0.dropFirst(), as: UTF8.self)) })
+            #expect(message.value == large(index), "value of k\(index) changed on the way")
+        }
+    }
+
     @Test func commitsOneTransactionAcrossTopicsAndReturnsAfterCommit() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
         let topics = [uniqueTopic(), uniqueTopic(), uniqueTopic()]
