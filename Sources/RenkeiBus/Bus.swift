@@ -7,7 +7,8 @@ import RenkeiKafka
 /// the history, and keeps dead letters for operators.
 ///
 /// One `Bus` per process and instance name. Its producer is transactional: each provide, with all its receiver
-/// copies and history entries, is one Kafka transaction, and transactions run one at a time.
+/// copies and history entries, is committed in one Kafka transaction, and transactions run one at a time;
+/// provides that arrive while one runs share the next (``ProvideGroups``).
 public final class Bus: Sendable {
     public let contracts: ContractSet
     public let configuration: BusConfiguration
@@ -16,6 +17,7 @@ public final class Bus: Sendable {
     let admin: KafkaAdmin
     let chain: HistoryChain
     let historyGate = SerialGate()
+    let provideGroups = ProvideGroups()
     let logger: Logger
 
     private init(

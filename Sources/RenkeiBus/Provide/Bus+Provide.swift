@@ -38,10 +38,8 @@ extension Bus {
         let plan = ProvidePlan(
             route: route, batch: records, correlationID: correlationID, traceParent: traceParent, time: Date())
         do {
-            return try await commit(history: { _ in plan.historyEntries() }) { transaction in
-                try await transaction.send(plan.messages)
-                return plan.receipt
-            }
+            try await provideGroups.commit(plan.messages, history: plan.historyEntries(), on: self)
+            return plan.receipt
         } catch let error as KafkaError {
             throw ProvideError(
                 .broker, "The broker did not take the records: \(error). Nothing was delivered.", kafkaError: error)
