@@ -12,12 +12,20 @@ private struct BusinessRuleFailed: Error {}
 
     /// Large values are read by librdkafka in place, after `send` returned: the sender's arrays are gone by then,
     /// and every byte must still arrive as sent.
-    @Test func largeValuesSentInATransactionArriveIntactAfterTheSenderLetGoOfThem() async throws {
-        let cluster = try EmbeddedKafka.start(logger: testLogger)
+    /// A new topic of `partitions` on `cluster`, and a transactional producer with an id of its own.
+    private func transactionalProducer(
+        on cluster: EmbeddedKafka, partitions: Int
+    ) async throws -> (topic: String, producer: KafkaProducer) {
         let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 2)
+        try cluster.createTopic(topic, partitions: partitions)
         let producer = try await KafkaProducer.make(
             configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        return (topic, producer)
+    }
+
+    @Test func largeValuesSentInATransactionArriveIntactAfterTheSenderLetGoOfThem() async throws {
+        let cluster = try EmbeddedKafka.start(logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 2)
         func large(_ index: Int) -> [UInt8] { (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) } }
         try await producer.transaction { transaction in
             for index in 0..<6 {
@@ -75,10 +83,7 @@ private struct BusinessRuleFailed: Error {}
     /// the commit then waits again on the same messages and must not hang.
     @Test func sendAndWaitReportsOffsetsBeforeTheCommit() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(
-            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 1)
         let offsets = try await producer.transaction { transaction in
             let report = try await transaction.sendAndWait(messages(topic: topic, count: 4))
             let offsets = report.map { outcome -> Int64 in
@@ -94,10 +99,7 @@ private struct BusinessRuleFailed: Error {}
 
     @Test func abortsWhenTheBodyThrowsAndRethrowsItsError() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(
-            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 1)
         await #expect(throws: BusinessRuleFailed.self) {
             try await producer.transaction { transaction in
                 try await transaction.send(messages(topic: topic, count: 5, prefix: "aborted"))
@@ -112,10 +114,7 @@ private struct BusinessRuleFailed: Error {}
 
     @Test func failedDeliveryAbortsTheTransactionAndSaysSo() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(
-            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 1)
         _ = try await producer.sendTransactionally(messages(topic: topic, count: 1, prefix: "warm"))
         let error = await #expect(throws: KafkaError.self) {
             try await producer.transaction { transaction in
@@ -134,10 +133,7 @@ private struct BusinessRuleFailed: Error {}
 
     @Test func brokerRejectingTheCommitSurfacesAFatalError() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(
-            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 1)
         cluster.injectRequestErrors([.invalidTransactionState], for: .endTransaction)
         let error = await #expect(throws: KafkaError.self) {
             try await producer.sendTransactionally(messages(topic: topic, count: 5))
@@ -153,10 +149,7 @@ private struct BusinessRuleFailed: Error {}
     // transactional id does not fence the first there; the broker's fencing answer is injected instead.
     @Test func fencedProducerFailsWithAFatalError() async throws {
         let cluster = try EmbeddedKafka.start(logger: testLogger)
-        let topic = uniqueTopic()
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try await KafkaProducer.make(
-            configuration: transactionalConfiguration(cluster, id: uniqueTopic()), logger: testLogger)
+        let (topic, producer) = try await transactionalProducer(on: cluster, partitions: 1)
         _ = try await producer.sendTransactionally(messages(topic: topic, count: 2))
         cluster.injectRequestErrors([.producerFenced], for: .endTransaction)
         let error = await #expect(throws: KafkaError.self) {
