@@ -109,11 +109,7 @@ final class DeliveryPump: Sendable {
                 if hasWaiters { wakeSenders() }
                 if stopRequested.load(ordering: .relaxed) { idlePollsAfterStop += 1 }
             }
-            while let event = rd_kafka_queue_poll(mainQueue.pointer, 0) {
-                serve(event)
-                served = true
-            }
-            busy = served
+            busy = serveReady() || served
         }
         let waiters = space.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopped = true
