@@ -93,17 +93,23 @@ public final class KafkaProducer: Sendable {
         let tracker = DeliveryTracker(count: messages.count, keepingAlive: messages)
         var index = 0
         var topic = TopicCursor()
+        var refusedWhileEmpty: Int? = nil
         while index < messages.count {
             let generation = pump.generation
             index = enqueueLock.withLock { _ in
                 messages.withUnsafeBufferPointer { enqueueRun($0, from: index, topic: &topic, tracker: tracker) }
             }
             if index < messages.count {
-                // librdkafka's queue is full. With nothing in flight the message alone exceeds the byte bound
-                // (`maxInFlightKilobytes`): it fails instead of waiting for space that never comes.
+                // librdkafka's queue is full. Refused again with nothing in flight, the message alone exceeds the
+                // byte bound (`maxInFlightKilobytes`): it fails instead of waiting for space that never comes. (The
+                // first empty queue may only mean that everything was acknowledged since the refusal.)
                 if rd_kafka_outq_len(client.pointer) == 0 {
-                    tracker.recordImmediateFailure(index: index, code: RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue)
-                    index += 1
+                    if refusedWhileEmpty == index {
+                        tracker.recordImmediateFailure(index: index, code: RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue)
+                        index += 1
+                    } else {
+                        refusedWhileEmpty = index
+                    }
                     continue
                 }
                 // Otherwise serve the reports that are ready here and go on (unless others are already waiting:
