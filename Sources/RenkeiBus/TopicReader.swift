@@ -4,9 +4,21 @@ import RenkeiKafka
 /// Reads what a topic holds between given offsets and its end, without joining a group: the basis of pull
 /// feeds, dead-letter listings and history reads. The end is the high watermark when the read starts, so a read
 /// always finishes.
-struct TopicReader {
+struct TopicReader: Sendable {
     let configuration: KafkaConfiguration
     let logger: Logger
+    let admin: KafkaAdmin
+
+    init(configuration: KafkaConfiguration, logger: Logger, admin: KafkaAdmin) {
+        self.configuration = configuration
+        self.logger = logger
+        self.admin = admin
+    }
+
+    /// Reads the cluster the bus runs on, with its settings.
+    init(bus: Bus) {
+        self.init(configuration: bus.configuration.kafka, logger: bus.logger, admin: bus.admin)
+    }
 
     struct Message: Sendable {
         var topic: String
@@ -22,7 +34,7 @@ struct TopicReader {
     }
 
     /// The partitions of `topic` with their watermarks; empty when the topic does not exist.
-    func watermarks(_ topic: String, admin: KafkaAdmin) async throws -> [Int32: KafkaWatermarks] {
+    func watermarks(_ topic: String) async throws -> [Int32: KafkaWatermarks] {
         do {
             return try await admin.watermarks(topic: topic)
         } catch let error where error.code == .unknownTopicOrPartition {

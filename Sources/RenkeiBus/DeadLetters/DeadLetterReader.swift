@@ -4,31 +4,26 @@ public import RenkeiKafka
 
 /// Lists and shows dead letters across every dead-letter topic of the cluster.
 public struct DeadLetterReader: Sendable {
-    let configuration: KafkaConfiguration
-    let logger: Logger
-    let admin: KafkaAdmin
+    let reader: TopicReader
 
     public init(bus: Bus) {
-        self.configuration = bus.configuration.kafka
-        self.logger = bus.logger
-        self.admin = bus.admin
+        self.reader = TopicReader(bus: bus)
     }
 
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
-        self.configuration = configuration
-        self.logger = logger
-        self.admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
+        self.reader = TopicReader(
+            configuration: configuration, logger: logger,
+            admin: try KafkaAdmin.make(configuration: configuration, logger: logger))
     }
 
     /// Every dead letter matching `filter`, oldest first within each topic.
     public func list(_ filter: DeadLetterFilter = DeadLetterFilter()) async throws -> [DeadLetter] {
-        let topics = try await admin.listTopics().map(\.name).filter { $0.hasPrefix(BusTopics.deadLetterPrefix) }
+        let topics = try await reader.admin.listTopics().map(\.name).filter { $0.hasPrefix(BusTopics.deadLetterPrefix) }
             .filter { topic in filter.linkage.map { topic.hasPrefix(BusTopics.ingestDeadLetters(linkage: $0)) } ?? true
             }
-        let reader = TopicReader(configuration: configuration, logger: logger)
         var letters: [DeadLetter] = []
         for topic in topics.sorted() {
-            let ends = try await reader.watermarks(topic, admin: admin)
+            let ends = try await reader.watermarks(topic)
             letters += try await reader.read(topic: topic, ends: ends).map(Self.letter).filter(filter.matches)
         }
         return letters
@@ -36,8 +31,7 @@ public struct DeadLetterReader: Sendable {
 
     /// The dead letter at `reference`; `nil` when there is none.
     public func show(_ reference: DeadLetterReference) async throws -> DeadLetter? {
-        let reader = TopicReader(configuration: configuration, logger: logger)
-        let ends = try await reader.watermarks(reference.topic, admin: admin)
+        let ends = try await reader.watermarks(reference.topic)
         guard let marks = ends[reference.partition], reference.offset >= marks.low, reference.offset < marks.high else {
             return nil
         }

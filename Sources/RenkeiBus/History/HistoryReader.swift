@@ -28,8 +28,8 @@ public struct HistoryReader: Sendable {
 
     /// Every entry, in topic order, with its offset; `unreadable` lists offsets that hold no entry.
     public func readAll() async throws -> (entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64]) {
-        let reader = TopicReader(configuration: configuration, logger: logger)
-        let ends = try await reader.watermarks(topic, admin: admin)
+        let reader = TopicReader(configuration: configuration, logger: logger, admin: admin)
+        let ends = try await reader.watermarks(topic)
         let messages = try await reader.read(topic: topic, ends: ends)
         var entries: [(Int64, HistoryEntry)] = []
         var unreadable: [Int64] = []

@@ -4,14 +4,10 @@ import RenkeiKafka
 /// Reads a receiver's feed from a cursor: its records, and the records of each completed bulk transfer through
 /// the transfer's manifest. This is the standard's PULL method, and how the demo shows what each receiver got.
 public struct FeedReader: Sendable {
-    let configuration: KafkaConfiguration
-    let logger: Logger
-    let admin: KafkaAdmin
+    let reader: TopicReader
 
     public init(bus: Bus) {
-        self.configuration = bus.configuration.kafka
-        self.logger = bus.logger
-        self.admin = bus.admin
+        self.reader = TopicReader(bus: bus)
     }
 
     /// Up to `limit` deliveries after `cursor`, and the cursor to continue from.
@@ -21,8 +17,7 @@ public struct FeedReader: Sendable {
         async throws -> FeedPage
     {
         let topic = BusTopics.outbound(linkage: linkage, receiver: receiver)
-        let reader = TopicReader(configuration: configuration, logger: logger)
-        let ends = try await reader.watermarks(topic, admin: admin)
+        let ends = try await reader.watermarks(topic)
         var start = cursor.offsets
         if let transfer = cursor.transfer { start[transfer.partition] = transfer.offset }
         let messages = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
@@ -101,7 +96,6 @@ public struct FeedReader: Sendable {
             throw TransferIntegrityError(
                 transfer: manifest.transfer, problem: "its manifest's chunk list does not match its chunk-list hash")
         }
-        let reader = TopicReader(configuration: configuration, logger: logger)
         var positions: [Int32: [Int64]] = [:]
         for chunk in chunks { positions[chunk.partition, default: []].append(chunk.offset) }
         var stored: [String: [UInt8]] = [:]
