@@ -144,13 +144,13 @@ final class BulkRun: Sendable {
             }
             let chunks = zip(positions, zip(writer.chunkRecords, digests[index])).map { position, chunk in
                 TransferManifest.Chunk(
-                    partition: position.0, offset: position.1, records: chunk.0, sha256: ChunkDigest.hex(chunk.1))
+                    partition: position.0, offset: position.1, records: chunk.0, sha256: HexText.encode(chunk.1))
             }
             let destination = writer.destination
             let manifest = TransferManifest(
                 transfer: transferID, linkage: route.linkage.id, receiver: destination.receiver.system,
                 layout: route.contract, topic: destination.bulkTopic, records: writer.records,
-                chunkListSHA256: ChunkDigest.hex(ChunkDigest.chunkList(digests[index])),
+                chunkListSHA256: HexText.encode(ChunkDigest.chunkList(digests[index])),
                 contentType: "application/jsonl", chunks: chunks, completedAt: Date())
             manifests[destination.receiver.system] = manifest
             var envelope = chunkEnvelope(for: destination)

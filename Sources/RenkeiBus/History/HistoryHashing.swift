@@ -56,6 +56,6 @@ enum HistoryHashing {
         var body = entry
         body.hash = ""
         let digest = SHA256.hash(data: try! canonicalEncoder.encode(body))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return HexText.encode(digest)
     }
 }

@@ -37,7 +37,7 @@ public struct QueryRequest: Sendable, Hashable {
     public var hash: String {
         var text = "\(correlationID)\n\(linkage)\n\(asker)\n\(key ?? "")"
         for (item, value) in conditions.sorted(by: { $0.key < $1.key }) { text += "\n\(item)=\(value)" }
-        return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return HexText.encode(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// The question as a JSON object: `{"key": …, "conditions": {…}}`.

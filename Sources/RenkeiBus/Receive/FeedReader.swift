@@ -88,9 +88,9 @@ public struct FeedReader: Sendable {
             if first + needed - skip >= limit { break }
         }
         guard !chunks.isEmpty else { return [] }
-        let digests = manifest.chunks.map { ChunkDigest.bytes(hex: $0.sha256) }
+        let digests = manifest.chunks.map { HexText.decode($0.sha256) }
         guard digests.allSatisfy({ $0 != nil }),
-            ChunkDigest.hex(ChunkDigest.chunkList(digests.map { $0! })) == manifest.chunkListSHA256,
+            HexText.encode(ChunkDigest.chunkList(digests.map { $0! })) == manifest.chunkListSHA256,
             manifest.chunks.reduce(0, { $0 + $1.records }) == manifest.records
         else {
             throw TransferIntegrityError(
@@ -116,7 +116,7 @@ public struct FeedReader: Sendable {
                 throw TransferIntegrityError(
                     transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
             }
-            guard ChunkDigest.hex(ChunkDigest.digest(bytes)) == chunk.sha256 else {
+            guard HexText.encode(ChunkDigest.digest(bytes)) == chunk.sha256 else {
                 throw TransferIntegrityError(
                     transfer: manifest.transfer,
                     problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
