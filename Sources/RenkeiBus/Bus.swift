@@ -15,6 +15,8 @@ public final class Bus: Sendable {
     let routes: [String: LinkageRoute]
     let producer: KafkaProducer
     let admin: KafkaAdmin
+    /// The long-lived consumers every bounded read of this bus borrows.
+    let readers: ReaderPool
     let chain: HistoryChain
     let historyGate = SerialGate()
     let provideGroups = ProvideGroups()
@@ -22,13 +24,14 @@ public final class Bus: Sendable {
 
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
-        producer: KafkaProducer, admin: KafkaAdmin, chain: HistoryChain, logger: Logger
+        producer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool, chain: HistoryChain, logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
         self.routes = routes
         self.producer = producer
         self.admin = admin
+        self.readers = readers
         self.chain = chain
         self.logger = logger
     }
@@ -52,7 +55,8 @@ public final class Bus: Sendable {
         if configuration.createsTopics {
             try await createTopics(for: routes.values, configuration: configuration, admin: admin)
         }
-        let head = try await HistoryReader(configuration: kafka, logger: logger, admin: admin)
+        let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: configuration.readerClients)
+        let head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
             .head(of: configuration.instance)
         let producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
         logger.info(
@@ -63,12 +67,13 @@ public final class Bus: Sendable {
             ])
         return Bus(
             contracts: contracts, configuration: configuration, routes: routes, producer: producer, admin: admin,
-            chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
+            readers: readers, chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
         await producer.shutdown()
+        await readers.shutdown()
     }
 
     private static func createTopics(

@@ -22,6 +22,9 @@ public struct BusConfiguration: Sendable {
     /// stores and sends to the brokers several times; on the in-process embedded cluster it is about as fast as
     /// none (bench/RESULTS.md).
     public var compression: KafkaConfiguration.ProducerOptions.Compression = .lz4
+    /// Most consumers that bounded reads (feed pages, transfer chunks, dead letters, history) share; a read waits
+    /// for a free one. Each is a librdkafka client with its own threads, closed after a minute unused.
+    public var readerClients: Int = 4
     /// Whether to create the bus's topics at start (off where an operator manages topics).
     public var createsTopics: Bool = true
 

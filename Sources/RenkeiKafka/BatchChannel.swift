@@ -19,6 +19,11 @@ final class BatchChannel: Sendable {
         var finished = false
         var failure: KafkaError? = nil
         var offsets = Offsets()
+        /// How far the poll thread got in each partition: every offset below is in a batch pushed before (or was
+        /// a marker, aborted or compacted). From partition-end events and positions, noted after the push.
+        var reached: [KafkaTopicPartition: Int64] = [:]
+        /// Changes with every assignment change, so that progress seen before it is never noted after it.
+        var generation: UInt64 = 0
     }
 
     private let capacity: Int
@@ -52,6 +57,36 @@ final class BatchChannel: Sendable {
         waiter?.resume(returning: batch)
     }
 
+    /// Notes that every offset of `partition` below `offset` was pushed already or will never be handed out (a
+    /// transaction marker, an aborted or a compacted record). The poll thread calls it after pushing the batch
+    /// that held the records before it, so a reader that sees the note finds them buffered.
+    func noteReached(_ partition: KafkaTopicPartition, _ offset: Int64, generation: UInt64) {
+        state.withLock { state in
+            guard state.generation == generation, state.offsets.assigned.contains(partition) else { return }
+            state.reached[partition] = max(state.reached[partition] ?? .min, offset)
+        }
+    }
+
+    /// The current assignment generation (see ``noteReached(_:_:generation:)``).
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// See ``noteReached(_:_:generation:)``; `nil` when nothing was noted since the partition was assigned.
+    func reached(_ partition: KafkaTopicPartition) -> Int64? {
+        state.withLock { $0.reached[partition] }
+    }
+
+    /// A buffered batch without waiting; `nil` when none is buffered.
+    func tryNext() -> MessageBatchStorage? {
+        let batch = state.withLock { state -> MessageBatchStorage? in
+            guard !state.buffer.isEmpty else { return nil }
+            let batch = state.buffer.removeFirst()
+            Self.recordHandedOut(batch, in: &state.offsets)
+            return batch
+        }
+        if batch != nil { spaceSignal.signal() }
+        return batch
+    }
+
     /// Ends the sequence: readers get `nil` (or `failure`) once the buffer is drained.
     func finish(failure: KafkaError? = nil) {
         let waiters = state.withLock { state -> [CheckedContinuation<MessageBatchStorage?, any Error>] in
@@ -79,9 +114,20 @@ final class BatchChannel: Sendable {
 
     // MARK: application side
 
+    /// The next batch, waiting at most `timeout` if none is buffered; `nil` when none came in time, an error
+    /// after ``finish(failure:)``. Either the
+    /// batch is handed to this waiter or the waiter is withdrawn, under one lock, so no batch is lost.
+    func next(waitingAtMost timeout: Duration) async throws -> MessageBatchStorage? {
+        try await next(timeout: timeout)
+    }
+
     /// The next batch, waiting if none is buffered; `nil` after ``finish(failure:)``. Throws `CancellationError`
     /// if the waiting task is cancelled (no batch is lost: one that arrives later stays buffered).
     func next() async throws -> MessageBatchStorage? {
+        try await next(timeout: nil)
+    }
+
+    private func next(timeout: Duration?) async throws -> MessageBatchStorage? {
         let id = state.withLock { state -> UInt64 in
             state.nextWaiterID += 1
             return state.nextWaiterID
@@ -102,6 +148,10 @@ final class BatchChannel: Sendable {
                     }
                     if state.finished {
                         if let failure = state.failure { return .fail(failure) }
+                        // A timed wait must tell the end from "nothing yet", or its caller would spin.
+                        if timeout != nil {
+                            return .fail(KafkaError(code: .destroyed, message: "the consumer was shut down"))
+                        }
                         return .resume(nil)
                     }
                     if Task.isCancelled { return .fail(CancellationError()) }
@@ -115,7 +165,7 @@ final class BatchChannel: Sendable {
                 case .fail(let error):
                     continuation.resume(throwing: error)
                 case .wait:
-                    break
+                    if let timeout { withdraw(id, after: timeout) }
                 }
             }
         } onCancel: {
@@ -124,6 +174,20 @@ final class BatchChannel: Sendable {
                 return state.waiters.remove(at: index).continuation
             }
             waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Resumes waiter `id` with `nil` after `timeout` unless a batch (or the end) reached it first.
+    private func withdraw(_ id: UInt64, after timeout: Duration) {
+        let nanoseconds =
+            Int(timeout.components.seconds) * 1_000_000_000
+            + Int(timeout.components.attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
+            let waiter = state.withLock { state -> CheckedContinuation<MessageBatchStorage?, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: nil)
         }
     }
 
@@ -179,16 +243,23 @@ final class BatchChannel: Sendable {
         }
     }
 
-    /// Adds partitions to the owned set.
+    /// Adds partitions to the owned set; ends reported for them before are forgotten (they belong to an earlier
+    /// position).
     func assign(_ partitions: Set<KafkaTopicPartition>) {
-        state.withLock { $0.offsets.assigned.formUnion(partitions) }
+        state.withLock { state in
+            state.offsets.assigned.formUnion(partitions)
+            state.generation &+= 1
+            for partition in partitions { state.reached[partition] = nil }
+        }
     }
 
     /// Forgets partitions given up: their marks and positions no longer apply to this member.
     func revoke(_ partitions: Set<KafkaTopicPartition>) {
         state.withLock { state in
             state.offsets.assigned.subtract(partitions)
+            state.generation &+= 1
             for partition in partitions {
+                state.reached[partition] = nil
                 state.offsets.handedOut[partition] = nil
                 state.offsets.processed[partition] = nil
                 state.offsets.committed[partition] = nil

@@ -161,6 +161,15 @@ public struct KafkaConfiguration: Sendable {
         /// On revocation, how long the consumer waits for batches already handed out to be marked processed
         /// before committing and giving the partitions up. Default 10 s.
         public var revokeDrainTimeout: Duration = .seconds(10)
+        /// Whether the consumer notes when it reaches the end of a partition (`enable.partition.eof`), readable
+        /// with the position through ``KafkaConsumer/reachedOffset(of:)``. Bounded reads need it: on a real broker the last offsets of a
+        /// partition are often transaction markers, compacted or aborted records that are never handed out, so
+        /// "the record at the end" may never come. Default `false`.
+        public var reportsPartitionEnd: Bool = false
+        /// How long a broker may hold a fetch that finds no new records (`fetch.wait.max.ms`). A real broker
+        /// answers as soon as records arrive; librdkafka's mock broker always waits this long, so readers that
+        /// follow a topic's head on the embedded cluster set it low. Default 500 ms.
+        public var fetchWait: Duration = .milliseconds(500)
         /// Default consumer settings.
         public init() {}
 

@@ -105,8 +105,42 @@ public final class KafkaConsumer: Sendable {
         channel.purge(Set(positions.map(\.topicPartition)))
     }
 
+    /// Gives up every assigned partition (without a group: stops fetching them); buffered messages are dropped.
+    public func unassign() throws(KafkaError) {
+        let previous = channel.assigned
+        let code = rd_kafka_assign(client.pointer, nil)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code: KafkaError.Code(code), context: "unassign")
+        }
+        channel.purge(previous)
+        channel.revoke(previous)
+    }
+
     /// The partitions this consumer currently owns.
     public var assignment: Set<KafkaTopicPartition> { channel.assigned }
+
+    /// How far the consumer got in `partition` since it was assigned (requires
+    /// ``KafkaConfiguration/ConsumerOptions/reportsPartitionEnd``): every record below this offset has been
+    /// buffered for ``nextBatch()`` or handed out already, and every other offset below it is one that is never
+    /// handed out (a transaction marker, an aborted or a compacted record). `nil` before the first note.
+    ///
+    /// This is how a bounded read ends on a real broker, where the last offsets of a partition are often such
+    /// offsets and waiting for "the record at the end" would wait forever.
+    public func reachedOffset(of partition: KafkaTopicPartition) -> Int64? {
+        channel.reached(partition)
+    }
+
+    /// A batch already buffered, without waiting; `nil` when none is.
+    public func bufferedBatch() -> KafkaMessageBatch? {
+        channel.tryNext().map { KafkaMessageBatch(storage: $0) }
+    }
+
+    /// The next batch, or `nil` when none arrives within `timeout` (or after ``shutdown()``). A batch that arrives
+    /// later stays buffered for the next call.
+    public func nextBatch(within timeout: Duration) async throws -> KafkaMessageBatch? {
+        guard let storage = try await channel.next(waitingAtMost: timeout) else { return nil }
+        return KafkaMessageBatch(storage: storage)
+    }
 
     /// The next batch; `nil` after ``shutdown()``. Throws if the consumer hit a fatal error.
     public func nextBatch() async throws -> KafkaMessageBatch? {

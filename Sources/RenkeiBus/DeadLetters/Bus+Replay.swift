@@ -99,7 +99,7 @@ extension Bus {
     }
 
     private func previousReplay(of reference: DeadLetterReference) async throws -> HistoryEntry? {
-        let history = HistoryReader(configuration: configuration.kafka, logger: logger, admin: admin)
+        let history = HistoryReader(bus: self)
         return try await history.query(HistoryFilter(kind: .replay)).last { $0.deadLetter == reference.description }
     }
 }

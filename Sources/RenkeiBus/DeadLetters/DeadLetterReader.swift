@@ -10,9 +10,10 @@ public struct DeadLetterReader: Sendable {
         self.reader = TopicReader(bus: bus)
     }
 
+    /// Reads with clients of its own (for a command that asks one question).
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
         self.reader = TopicReader(
-            configuration: configuration, logger: logger,
+            pool: ReaderPool(configuration: configuration, logger: logger, maxClients: 1),
             admin: try KafkaAdmin.make(configuration: configuration, logger: logger))
     }
 
@@ -24,7 +25,7 @@ public struct DeadLetterReader: Sendable {
         var letters: [DeadLetter] = []
         for topic in topics.sorted() {
             let ends = try await reader.watermarks(topic)
-            letters += try await reader.read(topic: topic, ends: ends).map(Self.letter).filter(filter.matches)
+            letters += try await reader.read(topic: topic, ends: ends).messages.map(Self.letter).filter(filter.matches)
         }
         return letters
     }
@@ -36,10 +37,8 @@ public struct DeadLetterReader: Sendable {
             return nil
         }
         let messages = try await reader.read(
-            positions: [
-                .init(topic: reference.topic, partition: reference.partition, offset: .offset(reference.offset))
-            ],
-            until: [reference.partition: reference.offset + 1])
+            topic: reference.topic, ranges: [reference.partition: reference.offset..<(reference.offset + 1)]
+        ).messages
         return messages.first.map(Self.letter)
     }
 

@@ -5,32 +5,35 @@ public import RenkeiKafka
 /// Reads the history topic: for operators' questions, for `verify`, and for a bus instance recovering the head
 /// of its chain at start.
 public struct HistoryReader: Sendable {
-    let configuration: KafkaConfiguration
-    let logger: Logger
-    let admin: KafkaAdmin
+    let reader: TopicReader
     /// The topic to read; `BusTopics.history` but for tests and forensic copies.
     public var topic: String
 
-    public init(configuration: KafkaConfiguration, logger: Logger, admin: KafkaAdmin, topic: String = BusTopics.history)
-    {
-        self.configuration = configuration
-        self.logger = logger
-        self.admin = admin
+    init(reader: TopicReader, topic: String = BusTopics.history) {
+        self.reader = reader
         self.topic = topic
     }
 
+    /// Reads through the bus's long-lived consumers.
+    public init(bus: Bus, topic: String = BusTopics.history) {
+        self.init(reader: TopicReader(bus: bus), topic: topic)
+    }
+
+    /// Reads with clients of its own (for a command that asks one question).
     public init(configuration: KafkaConfiguration, logger: Logger, topic: String = BusTopics.history) throws {
+        let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 1)
         try self.init(
-            configuration: configuration, logger: logger,
-            admin: KafkaAdmin.make(configuration: configuration, logger: logger),
+            reader: TopicReader(pool: pool, admin: KafkaAdmin.make(configuration: configuration, logger: logger)),
             topic: topic)
     }
 
-    /// Every entry, in topic order, with its offset; `unreadable` lists offsets that hold no entry.
-    public func readAll() async throws -> (entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64]) {
-        let reader = TopicReader(configuration: configuration, logger: logger, admin: admin)
+    /// Every entry, in topic order, with its offset; `unreadable` lists offsets that hold no entry; `retainedFrom`
+    /// is the oldest offset the topic still holds (entries before it were removed by retention).
+    public func readAll() async throws -> (
+        entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64], retainedFrom: Int64
+    ) {
         let ends = try await reader.watermarks(topic)
-        let messages = try await reader.read(topic: topic, ends: ends)
+        let messages = try await reader.read(topic: topic, ends: ends).messages
         var entries: [(Int64, HistoryEntry)] = []
         var unreadable: [Int64] = []
         for message in messages {
@@ -40,7 +43,7 @@ public struct HistoryReader: Sendable {
                 unreadable.append(message.offset)
             }
         }
-        return (entries, unreadable)
+        return (entries, unreadable, ends.values.map(\.low).min() ?? 0)
     }
 
     /// The entries that match `filter`, oldest first.
@@ -48,10 +51,10 @@ public struct HistoryReader: Sendable {
         try await readAll().entries.map(\.entry).filter(filter.matches)
     }
 
-    /// Checks every chain in the topic.
+    /// Checks every chain in the topic; entries removed by retention are reported apart from tampering.
     public func verify() async throws -> HistoryVerification.Report {
         let all = try await readAll()
-        return HistoryVerification.verify(all.entries, unreadable: all.unreadable)
+        return HistoryVerification.verify(all.entries, unreadable: all.unreadable, retainedFrom: all.retainedFrom)
     }
 
     /// The last entry of `chain` (sequence 0 and the genesis hash when it has none).

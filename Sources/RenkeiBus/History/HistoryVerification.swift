@@ -10,10 +10,26 @@ public enum HistoryVerification {
         public var description: String { "offset \(offset) (chain \(chain), entry \(sequence)): \(reason)" }
     }
 
+    /// Entries of a chain that are no longer in the topic because retention (or an operator's DeleteRecords)
+    /// removed everything before ``Report/retainedFrom``: not tampering, but no longer provable.
+    public struct Expired: Sendable, Hashable, CustomStringConvertible {
+        public var chain: String
+        /// The first and last sequence number removed.
+        public var sequences: ClosedRange<Int>
+        public var description: String {
+            "chain \(chain): entries \(sequences.lowerBound)…\(sequences.upperBound) were removed by retention"
+        }
+    }
+
     public struct Report: Sendable {
         public var entries: Int
         public var chains: Int
         public var problems: [Problem]
+        /// The oldest offset the topic still holds.
+        public var retainedFrom: Int64 = 0
+        /// Chains whose oldest entries were removed by retention.
+        public var expired: [Expired] = []
+        /// No entry was changed, removed from the middle or reordered (retention aside).
         public var isIntact: Bool { problems.isEmpty }
     }
 
@@ -21,12 +37,23 @@ public enum HistoryVerification {
     public static func hash(of entry: HistoryEntry) -> String { HistoryHashing.hash(of: entry) }
 
     /// Verifies `entries` in topic order; `unreadable` lists offsets whose bytes are not an entry at all.
-    public static func verify(_ entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64] = []) -> Report {
+    /// `retainedFrom` is the topic's oldest retained offset: when it is above 0, the first entry seen of a chain
+    /// may follow entries that retention removed, and its link to them cannot be checked; that is reported in
+    /// ``Report/expired``, never as tampering.
+    public static func verify(
+        _ entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64] = [], retainedFrom: Int64 = 0
+    ) -> Report {
         var heads: [String: (sequence: Int, hash: String)] = [:]
+        var expired: [Expired] = []
         var problems = unreadable.map {
             Problem(offset: $0, chain: "?", sequence: 0, reason: "the entry is not readable: it was altered")
         }
         for (offset, entry) in entries {
+            if heads[entry.chain] == nil, retainedFrom > 0, entry.sequence > 1 {
+                // The chain's start lies below the retained range: take this entry's link on trust.
+                expired.append(Expired(chain: entry.chain, sequences: 1...(entry.sequence - 1)))
+                heads[entry.chain] = (entry.sequence - 1, entry.previousHash)
+            }
             let head = heads[entry.chain] ?? (0, HistoryHashing.genesis)
             func problem(_ reason: String) {
                 problems.append(Problem(offset: offset, chain: entry.chain, sequence: entry.sequence, reason: reason))
@@ -44,6 +71,8 @@ public enum HistoryVerification {
             }
             heads[entry.chain] = (max(head.sequence, entry.sequence), entry.hash)
         }
-        return Report(entries: entries.count, chains: heads.count, problems: problems)
+        return Report(
+            entries: entries.count, chains: heads.count, problems: problems, retainedFrom: retainedFrom,
+            expired: expired)
     }
 }

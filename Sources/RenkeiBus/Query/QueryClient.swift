@@ -46,8 +46,7 @@ public final class QueryClient: Sendable {
         kafka.consumer.groupID = nil
         let producer = try await KafkaProducer.make(configuration: kafka, logger: bus.logger)
         let consumer = try KafkaConsumer.make(configuration: kafka, logger: bus.logger)
-        let ends = try await TopicReader(configuration: kafka, logger: bus.logger, admin: bus.admin).watermarks(
-            replyTopic)
+        let ends = try await TopicReader(bus: bus).watermarks(replyTopic)
         let positions =
             ends.isEmpty
             ? [KafkaPartitionOffset(topic: replyTopic, partition: 0, offset: .offset(0))]

@@ -10,7 +10,9 @@ public struct FeedReader: Sendable {
         self.reader = TopicReader(bus: bus)
     }
 
-    /// Up to `limit` deliveries after `cursor`, and the cursor to continue from.
+    /// Up to `limit` deliveries after `cursor`, and the cursor to continue from. Throws ``FeedCursorExpired``
+    /// when the cursor points below what the topic still retains: records were removed before the receiver read
+    /// them, and skipping them silently would lose them.
     public func read(
         linkage: String, receiver: String, after cursor: FeedCursor = .start, limit: Int = 500
     )
@@ -20,13 +22,19 @@ public struct FeedReader: Sendable {
         let ends = try await reader.watermarks(topic)
         var start = cursor.offsets
         if let transfer = cursor.transfer { start[transfer.partition] = transfer.offset }
-        let messages = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
+        let gaps = RetentionGap.find(from: start, ends: ends)
+        guard gaps.isEmpty else { throw FeedCursorExpired(linkage: linkage, receiver: receiver, gaps: gaps) }
+        let read = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
         var deliveries: [ReceivedRecord] = []
         var next = cursor
         next.transfer = nil
-        for message in messages {
-            guard deliveries.count < limit, let envelope = Envelope(headers: message.headers) else {
-                if deliveries.count >= limit { break }
+        var unfinished: Set<Int32> = []
+        for message in read.messages {
+            if deliveries.count >= limit || !unfinished.isEmpty {
+                unfinished.insert(message.partition)
+                continue
+            }
+            guard let envelope = Envelope(headers: message.headers) else {
                 next.offsets[message.partition] = message.offset + 1
                 continue
             }
@@ -43,7 +51,8 @@ public struct FeedReader: Sendable {
                 if skip + records.count < manifest.records {
                     next.transfer = .init(
                         partition: message.partition, offset: message.offset, delivered: skip + records.count)
-                    break
+                    unfinished.insert(message.partition)
+                    continue
                 }
             } else if envelope.type == .record {
                 deliveries.append(
@@ -52,6 +61,11 @@ public struct FeedReader: Sendable {
                         offset: message.offset))
             }
             next.offsets[message.partition] = message.offset + 1
+        }
+        // A partition read to its end continues from the end, past any markers after its last record; one cut
+        // short continues after its last record handed out.
+        for (partition, offset) in read.next where !unfinished.contains(partition) {
+            next.offsets[partition] = max(next.offsets[partition] ?? offset, offset)
         }
         let hasMore = ends.contains { partition, marks in (next.offsets[partition] ?? marks.low) < marks.high }
         return FeedPage(deliveries: deliveries, next: next, hasMore: hasMore)
@@ -102,9 +116,7 @@ public struct FeedReader: Sendable {
         for (partition, offsets) in positions {
             let low = offsets.min()!
             let high = offsets.max()! + 1
-            let messages = try await reader.read(
-                positions: [.init(topic: manifest.topic, partition: partition, offset: .offset(low))],
-                until: [partition: high])
+            let messages = try await reader.read(topic: manifest.topic, ranges: [partition: low..<high]).messages
             for chunkMessage in messages where offsets.contains(chunkMessage.offset) {
                 stored["\(partition)/\(chunkMessage.offset)"] = chunkMessage.value
             }

@@ -33,13 +33,37 @@ struct FeedRoutes {
         let wait = try Self.integer(query["wait"], name: "wait", default: 0, range: 0...maxWait)
         let deadline = ContinuousClock.now + .seconds(wait)
         let reader = FeedReader(bus: gateway.bus)
-        var page = try await reader.read(linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
+        var page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
         while page.deliveries.isEmpty, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
-            page = try await reader.read(linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
+            page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
         }
         gateway.metrics.delivered(linkage: linkage.id, receiver: receiver, method: "pull", count: page.deliveries.count)
         return Gateway.json(Self.body(page))
+    }
+
+    /// One page; a cursor below what the topic retains is `410 Gone`, naming the offsets lost per partition and
+    /// the cursor to continue from once the receiver has resynchronised.
+    private static func page(
+        _ reader: FeedReader, linkage: String, receiver: String, after cursor: FeedCursor, limit: Int
+    ) async throws -> FeedPage {
+        do {
+            return try await reader.read(linkage: linkage, receiver: receiver, after: cursor, limit: limit)
+        } catch let expired as FeedCursorExpired {
+            let lost: [JSONValue] = expired.gaps.map { gap in
+                .object([
+                    ("partition", .integer(Int(gap.partition))), ("from", .integer(Int(gap.from))),
+                    ("retainedFrom", .integer(Int(gap.retainedFrom))), ("lost", .integer(Int(gap.lost))),
+                ])
+            }
+            throw Problem(
+                .gone, "cursor-expired", "Records expired before they were read",
+                detail:
+                    "The cursor points at records the bus no longer retains: \(expired.gaps.reduce(0) { $0 + $1.lost }) "
+                    + "offsets were removed by retention before this receiver read them. Resynchronise (for example "
+                    + "with a full transfer), then continue from `restart`.",
+                extensions: [("lost", .array(lost)), ("restart", .string(expired.restart(from: cursor).token))])
+        }
     }
 
     static func integer(

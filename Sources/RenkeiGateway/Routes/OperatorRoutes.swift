@@ -101,9 +101,7 @@ struct OperatorRoutes {
             linkage: query["linkage"].map(String.init), system: query["system"].map(String.init),
             key: query["key"].map(String.init), kind: kind, since: try Self.date(query["since"], "since"),
             until: try Self.date(query["until"], "until"))
-        let entries = try await HistoryReader(
-            configuration: gateway.bus.configuration.kafka, logger: gateway.logger, admin: gateway.admin
-        ).query(filter)
+        let entries = try await HistoryReader(bus: gateway.bus).query(filter)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -113,9 +111,7 @@ struct OperatorRoutes {
 
     private func verify(_ request: Request) async throws -> Response {
         _ = try await gateway.require(request, scope: Scopes.historyRead)
-        let report = try await HistoryReader(
-            configuration: gateway.bus.configuration.kafka, logger: gateway.logger, admin: gateway.admin
-        ).verify()
+        let report = try await HistoryReader(bus: gateway.bus).verify()
         return Gateway.json(
             .object([
                 ("intact", .bool(report.isIntact)), ("entries", .integer(report.entries)),

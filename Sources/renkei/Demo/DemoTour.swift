@@ -122,9 +122,7 @@ struct DemoTour {
         await fixedBus.shutdown()
 
         step("7", "The history: who received what about one resident, and the hash chains")
-        let history = HistoryReader(
-            configuration: bus.configuration.kafka, logger: logger,
-            admin: try KafkaAdmin.make(configuration: bus.configuration.kafka, logger: logger))
+        let history = HistoryReader(bus: bus)
         let firstKey = events.value(record: 0, item: layout.index(of: "atena_number")!) ?? ""
         for entry in try await history.query(HistoryFilter(key: firstKey)) {
             say(
