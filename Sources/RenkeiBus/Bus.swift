@@ -17,6 +17,8 @@ public final class Bus: Sendable {
     let admin: KafkaAdmin
     /// The long-lived consumers every bounded read of this bus borrows.
     let readers: ReaderPool
+    /// The followers of receiver topics that long polls wait on.
+    let feedTails: FeedTails
     let chain: HistoryChain
     let historyGate = SerialGate()
     let provideGroups = ProvideGroups()
@@ -24,7 +26,8 @@ public final class Bus: Sendable {
 
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
-        producer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool, chain: HistoryChain, logger: Logger
+        producer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool, feedTails: FeedTails, chain: HistoryChain,
+        logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
@@ -32,6 +35,7 @@ public final class Bus: Sendable {
         self.producer = producer
         self.admin = admin
         self.readers = readers
+        self.feedTails = feedTails
         self.chain = chain
         self.logger = logger
     }
@@ -59,6 +63,10 @@ public final class Bus: Sendable {
         let head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
             .head(of: configuration.instance)
         let producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
+        var tailConfiguration = kafka
+        tailConfiguration.consumer.fetchWait =
+            configuration.feedFetchWait
+            ?? (EmbeddedKafka.isHosted(by: kafka.bootstrapServers) ? .milliseconds(10) : .milliseconds(500))
         logger.info(
             "bus started",
             metadata: [
@@ -67,14 +75,20 @@ public final class Bus: Sendable {
             ])
         return Bus(
             contracts: contracts, configuration: configuration, routes: routes, producer: producer, admin: admin,
-            readers: readers, chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
+            readers: readers, feedTails: FeedTails(configuration: tailConfiguration, admin: admin, logger: logger),
+            chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
+        await feedTails.shutdown()
         await producer.shutdown()
         await readers.shutdown()
     }
+
+    /// librdkafka clients open in this process (producers, consumers, admin clients): constant in the number of
+    /// requests served.
+    public static var openKafkaClients: Int { KafkaClients.open }
 
     private static func createTopics(
         for routes: some Sequence<LinkageRoute>, configuration: BusConfiguration, admin: KafkaAdmin

@@ -25,6 +25,10 @@ public struct BusConfiguration: Sendable {
     /// Most consumers that bounded reads (feed pages, transfer chunks, dead letters, history) share; a read waits
     /// for a free one. Each is a librdkafka client with its own threads, closed after a minute unused.
     public var readerClients: Int = 4
+    /// How long the followers of receiver topics (which wake long polls) let a broker hold an empty fetch. A real
+    /// broker answers as soon as records are committed, so the default there is librdkafka's 500 ms; the
+    /// embedded cluster always waits the full time, so on it the default is 10 ms. `nil` chooses.
+    public var feedFetchWait: Duration? = nil
     /// Whether to create the bus's topics at start (off where an operator manages topics).
     public var createsTopics: Bool = true
 

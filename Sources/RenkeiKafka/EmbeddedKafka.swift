@@ -70,6 +70,11 @@ public final class EmbeddedKafka: Sendable {
         EmbeddedKafkaRegistry.unregister(bootstrapServers)
     }
 
+    /// Whether an embedded cluster of this process serves any of `servers`.
+    public static func isHosted(by servers: [String]) -> Bool {
+        EmbeddedKafkaRegistry.cluster(for: servers) != nil
+    }
+
     /// A configuration pointing at this cluster, with every other field at its default.
     public var configuration: KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init))

@@ -1,5 +1,8 @@
 import Foundation
+import Logging
+import RenkeiBus
 import RenkeiContracts
+import RenkeiKafka
 import Testing
 
 @Suite(.serialized) struct ProvideAndFeedTests {
@@ -62,6 +65,35 @@ import Testing
             let reply = try await polled
             #expect(reply.status == 200)
             #expect((reply.json["records"] as? [Any])?.count == 1)
+        }
+    }
+
+    @Test func expiredCursorIsGoneWithTheLostOffsets() async throws {
+        try await GatewayHarness.with { harness in
+            let receiver = try await harness.token("sys-018")
+            // A cursor at offset 0 of a partition whose oldest retained offset is later: the embedded cluster keeps
+            // about 5 MiB per partition, so 7 MiB more drops the oldest records, as retention would.
+            let topic = "renkei.out.resident-change.018"
+            let producer = try await KafkaProducer.make(
+                configuration: harness.bus.configuration.kafka, logger: Logger(label: "test"))
+            let filler = [UInt8](repeating: 0x20, count: 100 * 1024)
+            for _ in 0..<70 {
+                try await producer.send([KafkaOutgoingMessage(topic: topic, partition: 1, key: nil, value: filler)])
+                    .throwIfAnyFailed()
+            }
+            await producer.shutdown()
+            let cursor = FeedCursor(offsets: [0: 0, 1: 0, 2: 0, 3: 0]).token
+            let reply = try await harness.call(.GET, "/linkages/resident-change/feed?cursor=\(cursor)", token: receiver)
+            #expect(reply.status == 410)
+            #expect(reply.json["code"] as? String == "cursor-expired")
+            let lost = try #require(reply.json["lost"] as? [[String: Any]])
+            #expect(lost.count == 1)
+            #expect(lost.first?["partition"] as? Int == 1)
+            #expect((lost.first?["retainedFrom"] as? Int ?? 0) > 0)
+            let restart = try #require(reply.json["restart"] as? String)
+            let resumed = try await harness.call(
+                .GET, "/linkages/resident-change/feed?cursor=\(restart)", token: receiver)
+            #expect(resumed.status == 200)
         }
     }
 

@@ -5,9 +5,26 @@ import RenkeiKafka
 /// the transfer's manifest. This is the standard's PULL method, and how the demo shows what each receiver got.
 public struct FeedReader: Sendable {
     let reader: TopicReader
+    let tails: FeedTails
 
     public init(bus: Bus) {
         self.reader = TopicReader(bus: bus)
+        self.tails = bus.feedTails
+    }
+
+    /// Waits until records after `cursor` are committed for the receiver, or until `deadline`: a long poll. The
+    /// receiver's topic is followed by one long-lived consumer shared by every waiting request, which wakes them
+    /// as soon as it sees new records; nothing is re-read on a timer.
+    public func waitForRecords(
+        linkage: String, receiver: String, after cursor: FeedCursor, until deadline: ContinuousClock.Instant
+    ) async throws {
+        let topic = BusTopics.outbound(linkage: linkage, receiver: receiver)
+        guard let tail = try await tails.follow(topic) else {
+            // Every tail slot is taken: fall back to looking again shortly.
+            try await Task.sleep(for: min(.milliseconds(200), deadline - .now))
+            return
+        }
+        await tail.waitForRecords(after: cursor.offsets, until: deadline)
     }
 
     /// Up to `limit` deliveries after `cursor`, and the cursor to continue from. Throws ``FeedCursorExpired``
@@ -19,12 +36,19 @@ public struct FeedReader: Sendable {
         async throws -> FeedPage
     {
         let topic = BusTopics.outbound(linkage: linkage, receiver: receiver)
-        let ends = try await reader.watermarks(topic)
         var start = cursor.offsets
         if let transfer = cursor.transfer { start[transfer.partition] = transfer.offset }
-        let gaps = RetentionGap.find(from: start, ends: ends)
-        guard gaps.isEmpty else { throw FeedCursorExpired(linkage: linkage, receiver: receiver, gaps: gaps) }
-        let read = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
+        let read: TopicReader.Result
+        let ends: [Int32: KafkaWatermarks]
+        if let cached = tails.existing(topic)?.read(from: start, limit: limit) {
+            // A cursor near the head: answered from the records the topic's follower holds.
+            (read, ends) = cached
+        } else {
+            ends = try await reader.watermarks(topic)
+            let gaps = RetentionGap.find(from: start, ends: ends)
+            guard gaps.isEmpty else { throw FeedCursorExpired(linkage: linkage, receiver: receiver, gaps: gaps) }
+            read = try await reader.read(topic: topic, from: start, limit: limit, ends: ends)
+        }
         var deliveries: [ReceivedRecord] = []
         var next = cursor
         next.transfer = nil

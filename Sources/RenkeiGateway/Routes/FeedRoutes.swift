@@ -5,7 +5,8 @@ import RenkeiContracts
 
 /// The PULL method: `GET /linkages/{linkage}/feed?cursor=&limit=&wait=`. The caller is the receiver; it gets its
 /// own projected records after the cursor and the next cursor. Stateless: the cursor holds the partition offsets,
-/// so any instance serves any cursor. With `wait`, an empty read is retried until records come or time is up.
+/// so any instance serves any cursor. With `wait`, an empty read waits for the receiver's
+/// topic follower to see new committed records (or for time to run out), then reads again.
 struct FeedRoutes {
     let gateway: Gateway
 
@@ -35,8 +36,8 @@ struct FeedRoutes {
         let reader = FeedReader(bus: gateway.bus)
         var page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
         while page.deliveries.isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: cursor, limit: limit)
+            try await reader.waitForRecords(linkage: linkage.id, receiver: receiver, after: page.next, until: deadline)
+            page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: page.next, limit: limit)
         }
         gateway.metrics.delivered(linkage: linkage.id, receiver: receiver, method: "pull", count: page.deliveries.count)
         return Gateway.json(Self.body(page))
