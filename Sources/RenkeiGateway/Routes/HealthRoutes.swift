@@ -53,6 +53,7 @@ struct HealthRoutes {
             gauges.append(
                 ("renkei_consumer_lag", [("linkage", dispatcher.linkage.id), ("receiver", dispatcher.receiver)], lag))
         }
+        gauges.append(("renkei_kafka_clients_open", [], Bus.openKafkaClients))
         let text = gateway.metrics.exposition(gauges: gauges)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
