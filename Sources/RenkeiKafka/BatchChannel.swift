@@ -22,6 +22,8 @@ final class BatchChannel: Sendable {
         /// How far the poll thread got in each partition: every offset below is in a batch pushed before (or was
         /// a marker, aborted or compacted). From partition-end events and positions, noted after the push.
         var reached: [KafkaTopicPartition: Int64] = [:]
+        /// Offsets librdkafka skipped because they were no longer retained, not yet taken by the application.
+        var losses: [KafkaRetentionLoss] = []
         /// Changes with every assignment change, so that progress seen before it is never noted after it.
         var generation: UInt64 = 0
     }
@@ -73,6 +75,19 @@ final class BatchChannel: Sendable {
     /// See ``noteReached(_:_:generation:)``; `nil` when nothing was noted since the partition was assigned.
     func reached(_ partition: KafkaTopicPartition) -> Int64? {
         state.withLock { $0.reached[partition] }
+    }
+
+    /// Records a skip over offsets no longer retained.
+    func noteLoss(_ loss: KafkaRetentionLoss) {
+        state.withLock { $0.losses.append(loss) }
+    }
+
+    /// The skips recorded since the last call.
+    func takeLosses() -> [KafkaRetentionLoss] {
+        state.withLock { state in
+            defer { state.losses = [] }
+            return state.losses
+        }
     }
 
     /// A buffered batch without waiting; `nil` when none is buffered.

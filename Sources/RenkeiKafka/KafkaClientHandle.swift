@@ -8,11 +8,17 @@ final class KafkaClientContext: @unchecked Sendable {
     // Safe: `logger` is immutable; `rebalanceHandler` is set once before the client starts consuming and only read
     // afterwards, on the poll thread.
     let logger: Logger
+    /// librdkafka lines above this level are not logged (``KafkaConfiguration/logLevel``).
+    let logLevel: Int32
     nonisolated(unsafe) var rebalanceHandler:
         ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// Called (on a librdkafka thread) when the consumer reset a partition's position because the offset it
+    /// wanted is no longer retained; set once before the client starts consuming.
+    nonisolated(unsafe) var offsetResetHandler: ((KafkaRetentionLoss) -> Void)?
 
-    init(logger: Logger) {
+    init(logger: Logger, logLevel: Int) {
         self.logger = logger
+        self.logLevel = Int32(logLevel)
     }
 }
 
@@ -35,7 +41,7 @@ final class KafkaClientHandle: @unchecked Sendable {
         prepare: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaError) -> KafkaClientHandle {
         let conf = try configuration.makeLibrdkafkaConf(for: role)
-        let context = KafkaClientContext(logger: logger)
+        let context = KafkaClientContext(logger: logger, logLevel: configuration.logLevel)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         prepare(conf)
@@ -92,6 +98,10 @@ private func kafkaLogCallback(
     }
     let message = text.map { String(cString: $0) } ?? ""
     let facilityName = facility.map { String(cString: $0) } ?? ""
+    if facilityName == "OFFSET", let handler = context.offsetResetHandler, let loss = KafkaRetentionLoss(log: message) {
+        handler(loss)
+    }
+    guard level <= context.logLevel else { return }
     context.logger.log(level: swiftLevel, "\(message)", metadata: ["rdkafka.facility": "\(facilityName)"])
 }
 

@@ -53,7 +53,9 @@ extension KafkaConfiguration {
         guard (0...7).contains(logLevel) else {
             throw .configuration(key: "log_level", reason: "\(logLevel) is not between 0 and 7")
         }
-        set("log_level", String(logLevel))
+        // Consumers need librdkafka's warnings: the only report of offsets skipped because they were no longer
+        // retained is one (see KafkaRetentionLoss). Lines above `logLevel` are dropped before the Logger.
+        set("log_level", String(role == .consumer ? max(logLevel, 4) : logLevel))
 
         switch role {
         case .producer:

@@ -50,6 +50,8 @@ public final class KafkaConsumer: Sendable {
                 rd_kafka_assign(rk, code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nil)
             }
         }
+        let channel = consumer.channel
+        client.context.offsetResetHandler = { [weak channel] loss in channel?.noteLoss(loss) }
         return consumer
     }
 
@@ -128,6 +130,13 @@ public final class KafkaConsumer: Sendable {
     /// offsets and waiting for "the record at the end" would wait forever.
     public func reachedOffset(of partition: KafkaTopicPartition) -> Int64? {
         channel.reached(partition)
+    }
+
+    /// The offsets this consumer skipped since the last call because the broker no longer retained them (its
+    /// position was older than the partition's oldest record, and `auto.offset.reset` moved it): records that were
+    /// never handed out. A receiver that falls behind retention must say so, not carry on in silence.
+    public func takeRetentionLosses() -> [KafkaRetentionLoss] {
+        channel.takeLosses()
     }
 
     /// A batch already buffered, without waiting; `nil` when none is.

@@ -97,10 +97,9 @@ import Testing
             let producer = try await KafkaProducer.make(
                 configuration: harness.bus.configuration.kafka, logger: harness.logger)
             let filler = [UInt8](repeating: 0x20, count: 100 * 1024)
-            for _ in 0..<70 {
-                try await producer.send([KafkaOutgoingMessage(topic: topic, partition: 0, key: nil, value: filler)])
-                    .throwIfAnyFailed()
-            }
+            try await producer.send(
+                Array(repeating: KafkaOutgoingMessage(topic: topic, partition: 0, key: nil, value: filler), count: 70)
+            ).throwIfAnyFailed()
             await producer.shutdown()
             let error = await #expect(throws: FeedCursorExpired.self) {
                 _ = try await reader.read(linkage: "resident-change", receiver: "C001", after: old)

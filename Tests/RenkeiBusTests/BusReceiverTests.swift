@@ -73,6 +73,61 @@ import Testing
         }
     }
 
+    @Test func aReceiverBehindRetentionRecordsTheLossAndItCannotBeReplayed() async throws {
+        try await BusHarness.with { (harness: BusHarness) async throws -> Void in
+            let (jsonl, _) = harness.residents(2)
+            _ = try await harness.bus.provide(
+                linkage: "resident-change", provider: "001", records: jsonl, format: .jsonLines)
+            let topic = BusTopics.outbound(linkage: "resident-change", receiver: "017")
+            let group = "renkei.receiver.test.\(UUID().uuidString.prefix(8))"
+            let handled = Mutex(0)
+            let first = try BusReceiver(bus: harness.bus, linkage: "resident-change", receiver: "017", group: group)
+            let firstRun = Task { try await first.run { _ in handled.withLock { $0 += 1 } } }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while handled.withLock({ $0 }) < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await first.shutdown()
+            firstRun.cancel()
+            #expect(handled.withLock { $0 } == 2)
+
+            // While the receiver is down, its topic moves on and the oldest records expire (the embedded cluster
+            // keeps about 5 MiB per partition): 7 MiB of filler on every partition.
+            let producer = try await KafkaProducer.make(
+                configuration: harness.bus.configuration.kafka, logger: harness.logger)
+            let filler = [UInt8](repeating: 0x2E, count: 100 * 1024)
+            for partition in Int32(0)..<4 {
+                try await producer.send(
+                    Array(
+                        repeating: KafkaOutgoingMessage(topic: topic, partition: partition, key: nil, value: filler),
+                        count: 70)
+                ).throwIfAnyFailed()
+            }
+            await producer.shutdown()
+            // A record after the gap, so the restarted receiver has something to take.
+            _ = try await harness.bus.provide(
+                linkage: "resident-change", provider: "001", records: harness.residents(1, seed: 99).jsonl,
+                format: .jsonLines)
+
+            let second = try BusReceiver(bus: harness.bus, linkage: "resident-change", receiver: "017", group: group)
+            let secondRun = Task { try await second.run { _ in } }
+            var letters: [DeadLetter] = []
+            while letters.isEmpty, ContinuousClock.now < deadline {
+                letters = try await DeadLetterReader(bus: harness.bus).list(DeadLetterFilter(receiver: "017"))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            await second.shutdown()
+            secondRun.cancel()
+            let letter = try #require(letters.first)
+            #expect(letter.reasons == [Bus.expiredBeforeDelivery])
+            #expect(letter.originalTopic == topic)
+            #expect(letter.message.contains("removed by retention"))
+            let entries = try await HistoryReader(bus: harness.bus).query(HistoryFilter(kind: .deadLetter))
+            #expect(entries.contains { $0.outcome == "expired" && $0.receiver == "017" })
+            await #expect(throws: ReplayError.self) { _ = try await harness.bus.replay(letter.reference) }
+        }
+    }
+
     @Test func rememberedIDsAreBoundedAndForgetTheOldest() {
         var ids = RecentIDs(capacity: 2)
         ids.insert("a")

@@ -77,10 +77,9 @@ import Testing
             let producer = try await KafkaProducer.make(
                 configuration: harness.bus.configuration.kafka, logger: Logger(label: "test"))
             let filler = [UInt8](repeating: 0x20, count: 100 * 1024)
-            for _ in 0..<70 {
-                try await producer.send([KafkaOutgoingMessage(topic: topic, partition: 1, key: nil, value: filler)])
-                    .throwIfAnyFailed()
-            }
+            try await producer.send(
+                Array(repeating: KafkaOutgoingMessage(topic: topic, partition: 1, key: nil, value: filler), count: 70)
+            ).throwIfAnyFailed()
             await producer.shutdown()
             let cursor = FeedCursor(offsets: [0: 0, 1: 0, 2: 0, 3: 0]).token
             let reply = try await harness.call(.GET, "/linkages/resident-change/feed?cursor=\(cursor)", token: receiver)

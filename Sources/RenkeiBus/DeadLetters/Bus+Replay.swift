@@ -44,6 +44,12 @@ extension Bus {
                 description: "The dead letter at \(reference) belongs to linkage `\(letter.linkage ?? "?")`, which the "
                     + "current contracts do not provide.")
         }
+        if letter.reasons.contains(Self.expiredBeforeDelivery) {
+            throw ReplayError(
+                description: "The dead letter at \(reference) stands for records that retention removed before they "
+                    + "were delivered (\(letter.message)); nothing is left to replay. Resynchronise the receiver, for "
+                    + "example with a full transfer.")
+        }
         if !force, let earlier = try await previousReplay(of: reference) {
             return ReplayOutcome(letter: letter, result: .alreadyReplayed(at: earlier.time), performed: false)
         }

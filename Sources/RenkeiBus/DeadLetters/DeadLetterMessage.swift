@@ -47,7 +47,7 @@ enum DeadLetterMessage {
         return KafkaOutgoingMessage(topic: topic, key: original.key, value: original.value, headers: retained + context)
     }
 
-    private static func context(
+    static func context(
         stage: Stage, reasons: [String], message: String, attempts: Int, original: (String, Int32, Int64)?, row: Int?,
         first: Date, last: Date
     ) -> [KafkaHeader] {

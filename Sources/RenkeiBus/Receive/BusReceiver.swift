@@ -39,6 +39,8 @@ public final class BusReceiver: Sendable {
         try consumer.subscribe(topics: [destination.topic])
         let feed = FeedReader(bus: bus)
         while let batch = try await consumer.nextBatch() {
+            // Records removed by retention before this receiver took them are reported, never skipped in silence.
+            try await bus.recordRetentionLosses(consumer.takeRetentionLosses(), linkage: linkage, receiver: receiver)
             for message in batch {
                 let original = TopicReader.Message(
                     topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,

@@ -78,7 +78,11 @@ final class PushDispatcher: Service, Sendable {
     private var metadata: Logger.Metadata { ["renkei.linkage": "\(linkage.id)", "renkei.receiver": "\(receiver)"] }
 
     private func dispatch() async throws {
-        while let batch = try await consumer.nextBatch() {
+        while !Task.isCancelled {
+            // Timed waits, so a skip over expired records is reported even when nothing follows it.
+            let batch = try await consumer.nextBatch(within: .seconds(1))
+            try await reportExpired()
+            guard let batch else { continue }
             let records = batch.map(OutboundRecord.init)
             var delivered: [OutboundRecord] = []
             for record in records {
@@ -97,6 +101,18 @@ final class PushDispatcher: Service, Sendable {
                     metadata: metadata.merging(["renkei.error": "\(error)"]) { a, _ in a })
             }
         }
+    }
+
+    /// Records that retention removed before this dispatcher pushed them (it was down or behind for longer than
+    /// the topic keeps records) become a dead letter and a history entry each, and count in
+    /// `renkei_records_expired_total`.
+    private func reportExpired() async throws {
+        let losses = consumer.takeRetentionLosses()
+        guard !losses.isEmpty else { return }
+        let gaps = try await gateway.bus.recordRetentionLosses(losses, linkage: linkage.id, receiver: receiver)
+        gateway.metrics.add(
+            "renkei_records_expired_total", [("linkage", linkage.id), ("receiver", receiver)],
+            Int(gaps.reduce(0) { $0 + $1.lost }))
     }
 
     /// Pushes one record until it is taken; `false` when it went to the dead letters instead.

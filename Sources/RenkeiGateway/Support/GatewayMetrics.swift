@@ -28,6 +28,9 @@ final class GatewayMetrics: Sendable {
         ),
         "renkei_validation_failures_total": ("counter", "Refused submissions with a validation error, by reason code."),
         "renkei_push_attempts_total": ("counter", "Webhook POSTs, per linkage, receiver and outcome."),
+        "renkei_records_expired_total": (
+            "counter", "Offsets removed by retention before they were pushed, per linkage and receiver."
+        ),
         "renkei_query_duration_seconds": ("histogram", "Time to answer queries (照会), per linkage and outcome."),
         "renkei_dead_letters": ("gauge", "Messages on each dead-letter topic."),
         "renkei_consumer_lag": ("gauge", "Records not yet pushed, per linkage and receiver."),
