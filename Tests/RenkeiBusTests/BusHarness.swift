@@ -11,17 +11,26 @@ struct BusHarness {
     static let contractsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contracts").path
 
-    let kafka: EmbeddedKafka
+    /// The embedded cluster; on a real one (``realKafkaBootstrap``) tests that need the embedded cluster's
+    /// fault injection do not run.
+    let embedded: EmbeddedKafka?
+    var kafka: EmbeddedKafka { embedded! }
     let bus: Bus
     let contracts: ContractSet
     let logger: Logger
 
     /// Runs `body` with a fresh harness and always stops it afterwards.
+    /// The cluster named by `RENKEI_KAFKA_BOOTSTRAP`, for the suites that run on a real Kafka.
+    static let realKafkaBootstrap: [String]? = ProcessInfo.processInfo.environment["RENKEI_KAFKA_BOOTSTRAP"].map {
+        $0.split(separator: ",").map(String.init)
+    }
+
     static func with<Result>(
-        contracts directory: String = contractsDirectory, configure: (inout BusConfiguration) -> Void = { _ in },
+        contracts directory: String = contractsDirectory, realCluster: Bool = false,
+        configure: (inout BusConfiguration) -> Void = { _ in },
         _ body: (BusHarness) async throws -> Result
     ) async throws -> Result {
-        let harness = try await start(contracts: directory, configure: configure)
+        let harness = try await start(contracts: directory, realCluster: realCluster, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -34,22 +43,24 @@ struct BusHarness {
 
     static func start(
         contracts directory: String = contractsDirectory, instance: String = "test-\(UUID().uuidString.prefix(8))",
-        configure: (inout BusConfiguration) -> Void = { _ in }
+        realCluster: Bool = false, configure: (inout BusConfiguration) -> Void = { _ in }
     ) async throws -> BusHarness {
         let contracts = try ContractLoader.load(directory: directory)
         var logger = Logger(label: "renkei.test")
         logger.logLevel = .critical
-        let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
-        var configuration = BusConfiguration(kafka: kafka.configuration, instance: instance)
+        let kafka = realCluster ? nil : try EmbeddedKafka.start(brokers: 1, logger: logger)
+        var configuration = BusConfiguration(
+            kafka: kafka?.configuration ?? KafkaConfiguration(bootstrapServers: realKafkaBootstrap ?? []),
+            instance: instance)
         configuration.kafka.operationTimeout = .seconds(15)
         configure(&configuration)
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
-        return BusHarness(kafka: kafka, bus: bus, contracts: contracts, logger: logger)
+        return BusHarness(embedded: kafka, bus: bus, contracts: contracts, logger: logger)
     }
 
     func stop() async {
         await bus.shutdown()
-        kafka.shutdown()
+        embedded?.shutdown()
     }
 
     var layout: Layout { contracts.layout(named: "resident-record")! }

@@ -19,14 +19,15 @@ final class GatewayHarness: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contracts").path
     static let signingKey = Array("gateway-test-signing-key".utf8)
 
-    let kafka: EmbeddedKafka
+    /// The embedded cluster; `nil` when the harness runs on a real one (``realKafkaBootstrap``).
+    let kafka: EmbeddedKafka?
     let bus: Bus
     let base: String
     let configuration: GatewayConfiguration
     private let task: Task<Void, any Error>
 
     private init(
-        kafka: EmbeddedKafka, bus: Bus, base: String, configuration: GatewayConfiguration, task: Task<Void, any Error>
+        kafka: EmbeddedKafka?, bus: Bus, base: String, configuration: GatewayConfiguration, task: Task<Void, any Error>
     ) {
         self.kafka = kafka
         self.bus = bus
@@ -36,11 +37,12 @@ final class GatewayHarness: Sendable {
     }
 
     static func with<Result>(
-        webhook: String? = nil, queryEndpoint: String? = nil,
+        webhook: String? = nil, queryEndpoint: String? = nil, realCluster: Bool = false,
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Result
     ) async throws -> Result {
-        let harness = try await start(webhook: webhook, queryEndpoint: queryEndpoint, configure: configure)
+        let harness = try await start(
+            webhook: webhook, queryEndpoint: queryEndpoint, realCluster: realCluster, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -71,15 +73,22 @@ final class GatewayHarness: Sendable {
             operators: loaded.operators)
     }
 
+    /// The cluster named by `RENKEI_KAFKA_BOOTSTRAP`, for the suites that run on a real Kafka.
+    static let realKafkaBootstrap: [String]? = ProcessInfo.processInfo.environment["RENKEI_KAFKA_BOOTSTRAP"].map {
+        $0.split(separator: ",").map(String.init)
+    }
+
     static func start(
-        webhook: String?, queryEndpoint: String?, configure: (inout GatewayConfiguration) -> Void
+        webhook: String?, queryEndpoint: String?, realCluster: Bool = false,
+        configure: (inout GatewayConfiguration) -> Void
     ) async throws -> GatewayHarness {
         let contracts = try contracts(webhook: webhook, queryEndpoint: queryEndpoint)
         var logger = Logger(label: "renkei.gateway.test")
         logger.logLevel = .critical
-        let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
+        let kafka = realCluster ? nil : try EmbeddedKafka.start(brokers: 1, logger: logger)
         var busConfiguration = BusConfiguration(
-            kafka: kafka.configuration, instance: "gw-\(UUID().uuidString.prefix(8))")
+            kafka: kafka?.configuration ?? KafkaConfiguration(bootstrapServers: realKafkaBootstrap ?? []),
+            instance: "gw-\(UUID().uuidString.prefix(8))")
         busConfiguration.kafka.operationTimeout = .seconds(15)
         busConfiguration.kafka.consumer.sessionTimeout = .seconds(3)
         busConfiguration.kafka.consumer.heartbeatInterval = .milliseconds(500)
@@ -104,7 +113,7 @@ final class GatewayHarness: Sendable {
         task.cancel()
         _ = await task.result
         await bus.shutdown()
-        kafka.shutdown()
+        kafka?.shutdown()
     }
 
     enum HarnessError: Error { case notStarted }
