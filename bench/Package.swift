@@ -64,5 +64,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Long polls over HTTP: what waiting costs, how soon a commit wakes them, librdkafka clients held; run with
+        // longpoll/run.sh.
+        .executableTarget(
+            name: "LongPollBench",
+            dependencies: [
+                .product(name: "RenkeiGateway", package: "renkei"),
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiCodec", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
