@@ -100,13 +100,20 @@ enum OperatorRendering {
     }
 
     static func verification(_ report: HistoryVerification.Report) -> String {
+        // Retention is not tampering: said apart, and does not fail the check.
+        let expired = report.expired.map {
+            "retention: \($0) (the topic now starts at offset \(report.retainedFrom); their links cannot be checked)"
+        }
         if report.isIntact {
             return
-                "History intact: \(report.entries) entries in \(report.chains) chain\(report.chains == 1 ? "" : "s"), "
-                + "every hash and link checked."
+                (expired
+                + [
+                    "History intact: \(report.entries) entries in \(report.chains) chain\(report.chains == 1 ? "" : "s"), "
+                        + "every hash and link checked\(expired.isEmpty ? "" : " from the oldest retained entry")."
+                ]).joined(separator: "\n")
         }
         return
-            (report.problems.map { "problem: \($0)" }
+            (expired + report.problems.map { "problem: \($0)" }
             + ["History NOT intact: \(report.problems.count) problem(s) in \(report.entries) entries."])
             .joined(separator: "\n")
     }

@@ -117,6 +117,8 @@ struct OperatorRoutes {
                 ("intact", .bool(report.isIntact)), ("entries", .integer(report.entries)),
                 ("chains", .integer(report.chains)),
                 ("problems", .array(report.problems.map { .string($0.description) })),
+                ("retainedFrom", .integer(Int(report.retainedFrom))),
+                ("expired", .array(report.expired.map { .string($0.description) })),
             ]))
     }
 
