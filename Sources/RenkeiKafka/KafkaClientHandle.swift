@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Logging
+import Synchronization
 
 /// Per-client state that librdkafka callbacks reach through the `rd_kafka_t` opaque pointer.
 final class KafkaClientContext: @unchecked Sendable {
@@ -22,10 +23,14 @@ final class KafkaClientHandle: @unchecked Sendable {
     let context: KafkaClientContext
     let role: KafkaClientRole
 
+    /// Clients of this process not yet destroyed (``KafkaClients/openCount``).
+    static let openCount = Atomic<Int>(0)
+
     private init(pointer: OpaquePointer, context: KafkaClientContext, role: KafkaClientRole) {
         self.pointer = pointer
         self.context = context
         self.role = role
+        Self.openCount.add(1, ordering: .relaxed)
     }
 
     /// Creates a client; `prepare` may adjust the `rd_kafka_conf_t` (callbacks, event mask) before creation.
@@ -52,6 +57,7 @@ final class KafkaClientHandle: @unchecked Sendable {
 
     deinit {
         rd_kafka_destroy(pointer)
+        Self.openCount.subtract(1, ordering: .relaxed)
     }
 
     /// The client's fatal error, if librdkafka raised one.
