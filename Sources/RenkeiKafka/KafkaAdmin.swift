@@ -25,6 +25,7 @@ public final class KafkaAdmin: Sendable {
     /// once with ``KafkaError/Code/unsupportedFeature`` on an embedded cluster of another process, which does not
     /// answer CreateTopics (see ``clusterKind()``).
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws(KafkaError) {
+        guard !topics.isEmpty else { return }
         if let embedded = EmbeddedKafkaRegistry.cluster(for: configuration.bootstrapServers) {
             for topic in topics {
                 try embedded.createTopic(

@@ -104,7 +104,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
         } catch let error as TopicPlanError {
-            printError("renkei serve: refusing to start: \(error.description)")
+            printError(
+                "renkei serve: refusing to start: \(error.description)\nChange these topics' settings (kafka-configs "
+                    + "--alter, or your provider's console); `renkei topics check` lists every difference.")
             throw ExitCode(3)
         }
         var configuration = GatewayConfiguration()

@@ -57,4 +57,20 @@ struct RealKafkaTopicCommandTests {
             after.stdout.contains("\(replyTopic): retention.ms is 60000 (1m); required: 86400000 (1d)"),
             "\(after.stdout)")
     }
+
+    @Test func serveRefusesToStartBelowTheReplicationSetting() async throws {
+        let apply = try CLIRunner.run(["topics", "apply"] + brokers)
+        #expect(apply.status == 0, "\(apply.stderr)")
+        // Every topic exists now, so serve creates nothing and goes straight to its start check.
+        let replicas = ProcessInfo.processInfo.environment["RENKEI_REPLICATION_FACTOR"].flatMap { Int($0) } ?? 3
+        let serve = try ServeProcess(
+            ["--port", "0", "--demo", "--replication-factor", String(replicas + 1)] + brokers)
+        #expect(try await serve.wait(timeout: .seconds(60)) == 3, "\(serve.stderr)")
+        #expect(serve.stderr.contains("renkei serve: refusing to start: the Kafka topics do not meet the topic plan:"))
+        #expect(
+            serve.stderr.contains(
+                "renkei.history: replication.factor is \(replicas); required: at least \(replicas + 1)"),
+            "\(serve.stderr)")
+        #expect(!serve.stderr.contains("gateway listening"))
+    }
 }
