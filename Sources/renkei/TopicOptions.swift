@@ -118,11 +118,3 @@ struct TopicOptions: ParsableArguments {
         return settings
     }
 }
-
-/// The default bus instance name: this host's name, lowercased, letters, digits and `-` only.
-enum InstanceName {
-    static var hostDefault: String {
-        let name = ProcessInfo.processInfo.hostName.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        return name.isEmpty ? "renkei" : name
-    }
-}

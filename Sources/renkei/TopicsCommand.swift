@@ -11,15 +11,3 @@ struct TopicsCommand: AsyncParsableCommand {
         subcommands: [TopicsPlanCommand.self, TopicsApplyCommand.self, TopicsCheckCommand.self]
     )
 }
-
-/// `--instance`, naming the bus instances whose reply topics belong to the plan.
-struct TopicInstanceOptions: ParsableArguments {
-    @Option(
-        name: .customLong("instance"),
-        help: ArgumentHelp(
-            "A bus instance whose reply topic to include (repeatable; as `renkei serve --instance`). Default: this "
-                + "host's name, as serve's.", valueName: "name"))
-    var instances: [String] = []
-
-    var names: [String] { instances.isEmpty ? [InstanceName.hostDefault] : instances }
-}
