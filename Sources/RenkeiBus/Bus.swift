@@ -47,18 +47,15 @@ public final class Bus: Sendable {
     ) async throws
         -> Bus
     {
-        var schemas: [LayoutReference: RecordSchema] = [:]
-        var routes: [String: LinkageRoute] = [:]
-        for linkage in contracts.linkages where linkage.mode == .provide {
-            routes[linkage.id] = LinkageRoute(linkage: linkage, contracts: contracts, schemas: &schemas)
-        }
+        let routes = LinkageRoute.routes(for: contracts)
+        let plan = try TopicPlan(
+            routes: routes.values, queryLinkages: QueryResponder.routes(contracts).keys,
+            instances: [configuration.instance], settings: configuration.topics)
         var kafka = configuration.kafka
         kafka.producer.transactionalID = "renkei-\(configuration.instance)"
         kafka.producer.compression = configuration.compression
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
-        if configuration.createsTopics {
-            try await createTopics(for: routes.values, configuration: configuration, admin: admin)
-        }
+        try await prepareTopics(plan, configuration: configuration, admin: admin, logger: logger)
         let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: configuration.readerClients)
         let head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
             .head(of: configuration.instance)
@@ -88,30 +85,20 @@ public final class Bus: Sendable {
 
     /// librdkafka clients open in this process (producers, consumers, admin clients): constant in the number of
     /// requests served.
-    public static var openKafkaClients: Int { KafkaClients.open }
+    public static var openKafkaClients: Int { KafkaClients.openCount }
 
-    private static func createTopics(
-        for routes: some Sequence<LinkageRoute>, configuration: BusConfiguration, admin: KafkaAdmin
+    /// Creates the plan's missing topics (when configured to) and refuses to go on when the cluster breaks it
+    /// where it matters (``TopicPlan/CheckScope/start``). On the embedded cluster it says once that topic configs
+    /// are ignored there, and checks nothing.
+    private static func prepareTopics(
+        _ plan: TopicPlan, configuration: BusConfiguration, admin: KafkaAdmin, logger: Logger
     ) async throws {
-        let replication = configuration.replicationFactor
-        var topics = [KafkaTopicSpecification(name: BusTopics.history, partitions: 1, replicationFactor: replication)]
-        for route in routes {
-            topics.append(
-                KafkaTopicSpecification(
-                    name: route.ingestDeadLetterTopic, partitions: 1, replicationFactor: replication))
-            for destination in route.destinations {
-                topics += [
-                    KafkaTopicSpecification(
-                        name: destination.topic, partitions: configuration.partitions, replicationFactor: replication),
-                    KafkaTopicSpecification(
-                        name: destination.bulkTopic, partitions: configuration.bulkPartitions,
-                        replicationFactor: replication),
-                    KafkaTopicSpecification(
-                        name: destination.deadLetterTopic, partitions: 1, replicationFactor: replication),
-                ]
-            }
-        }
-        try await admin.createTopics(topics)
+        let kind = try await admin.clusterKind()
+        if kind.isEmbedded { logger.warning("\(TopicPlan.embeddedNote(kind))") }
+        if configuration.createsTopics { _ = try await plan.apply(admin: admin, kind: kind) }
+        guard configuration.checksTopics, !kind.isEmbedded else { return }
+        let findings = plan.check(try await plan.observe(admin: admin), scope: .start)
+        if !findings.isEmpty { throw TopicPlanError(findings: findings) }
     }
 
     func route(_ linkage: String) -> LinkageRoute? { routes[linkage] }

@@ -7,12 +7,24 @@ public struct BusConfiguration: Sendable {
     /// This instance's name: its history chain, its transactional id and its reply topic derive from it. Give
     /// every instance of a deployment its own, stable across restarts.
     public var instance: String
-    /// Partitions of the topics the bus creates. Records of one key always go to one partition.
-    public var partitions: Int = 4
-    /// Partitions of bulk topics; more spread a large transfer over more of the cluster.
-    public var bulkPartitions: Int = 16
-    /// Replication factor of the topics the bus creates (3 on a production cluster).
-    public var replicationFactor: Int = 1
+    /// Partitions, replication, min ISR and retention of every topic class (``TopicPlan``). The default suits the
+    /// embedded cluster (replication 1); use ``TopicSettings/cluster`` (3 and 2) or your own on a real cluster.
+    public var topics: TopicSettings = .embedded
+    /// Partitions of receiver and query topics (``TopicSettings/partitions``).
+    public var partitions: Int {
+        get { topics.partitions }
+        set { topics.partitions = newValue }
+    }
+    /// Partitions of bulk topics (``TopicSettings/bulkPartitions``).
+    public var bulkPartitions: Int {
+        get { topics.bulkPartitions }
+        set { topics.bulkPartitions = newValue }
+    }
+    /// Replication factor of every topic (``TopicSettings/replicationFactor``).
+    public var replicationFactor: Int {
+        get { topics.replicationFactor }
+        set { topics.replicationFactor = newValue }
+    }
     /// Bytes of JSON Lines per bulk chunk message. A chunk may exceed this by one record, and the whole message
     /// must stay under the broker's `message.max.bytes` (1 MB by default on Kafka and on the embedded cluster).
     public var bulkChunkBytes: Int = 512 * 1024
@@ -31,6 +43,10 @@ public struct BusConfiguration: Sendable {
     public var feedFetchWait: Duration? = nil
     /// Whether to create the bus's topics at start (off where an operator manages topics).
     public var createsTopics: Bool = true
+    /// Whether to refuse to start when the cluster's topics break the plan where it matters: history or
+    /// dead-letter retention below the legal minimum, replication below the setting (``TopicPlan/CheckScope/start``).
+    /// Skipped on the embedded cluster, which ignores topic configs.
+    public var checksTopics: Bool = true
 
     public init(kafka: KafkaConfiguration, instance: String) {
         self.kafka = kafka

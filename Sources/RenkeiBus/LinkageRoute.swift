@@ -44,4 +44,14 @@ struct LinkageRoute: Sendable {
     }
 
     func destination(_ receiver: String) -> Destination? { destinations.first { $0.receiver.system == receiver } }
+
+    /// The route of every provide linkage, by linkage id; layouts shared by linkages get one schema.
+    static func routes(for contracts: ContractSet) -> [String: LinkageRoute] {
+        var schemas: [LayoutReference: RecordSchema] = [:]
+        var routes: [String: LinkageRoute] = [:]
+        for linkage in contracts.linkages where linkage.mode == .provide {
+            routes[linkage.id] = LinkageRoute(linkage: linkage, contracts: contracts, schemas: &schemas)
+        }
+        return routes
+    }
 }

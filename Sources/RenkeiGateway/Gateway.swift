@@ -21,7 +21,9 @@ final class Gateway: Sendable {
     let logger: Logger
     let httpClient: HTTPClient
     private let maintenanceMode: Atomic<Bool>
-    private let pushDispatchers = Mutex<[PushDispatcher]>([])
+    /// Weak: each dispatcher holds the gateway, and the application's services keep them alive while it runs; a
+    /// strong list would keep the gateway, the bus and all their Kafka clients alive after the application ends.
+    private let pushDispatchers = Mutex<[WeakDispatcher]>([])
 
     init(
         bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, queries: QueryClient, logger: Logger
@@ -41,8 +43,8 @@ final class Gateway: Sendable {
 
     /// The push dispatchers this instance runs (for the lag gauge).
     var dispatchers: [PushDispatcher] {
-        get { pushDispatchers.withLock { $0 } }
-        set { pushDispatchers.withLock { $0 = newValue } }
+        get { pushDispatchers.withLock { $0.compactMap(\.dispatcher) } }
+        set { pushDispatchers.withLock { $0 = newValue.map(WeakDispatcher.init) } }
     }
 
     var inMaintenance: Bool {
@@ -112,6 +114,11 @@ final class Gateway: Sendable {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+}
+
+/// A push dispatcher the gateway reports on without keeping it alive.
+private struct WeakDispatcher: Sendable {
+    weak var dispatcher: PushDispatcher?
 }
 
 /// The media type of a request, without parameters, lowercased.

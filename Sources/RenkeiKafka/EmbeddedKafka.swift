@@ -139,6 +139,16 @@ public final class EmbeddedKafka: Sendable {
         for id in brokerIDs { _ = rd_kafka_mock_broker_set_down(handle.cluster, id) }
     }
 
+    /// Waits up to `timeout` until no Kafka client of this process is open (``KafkaClients/openCount``), then
+    /// stops the cluster (``shutdown()``): a client that outlives its brokers logs their loss as errors.
+    public func shutdown(afterClientsClose timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while KafkaClients.openCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        shutdown()
+    }
+
     private func check(_ code: rd_kafka_resp_err_t, _ context: String) throws(KafkaError) {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code: KafkaError.Code(code), context: context)

@@ -21,14 +21,23 @@ public final class KafkaAdmin: Sendable {
         return KafkaAdmin(client: client, configuration: configuration)
     }
 
-    /// Creates topics; a topic that already exists is not an error. Fails with the first per-topic error.
+    /// Creates topics; a topic that already exists is not an error. Fails with the first per-topic error, and at
+    /// once with ``KafkaError/Code/unsupportedFeature`` on an embedded cluster of another process, which does not
+    /// answer CreateTopics (see ``clusterKind()``).
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws(KafkaError) {
+        guard !topics.isEmpty else { return }
         if let embedded = EmbeddedKafkaRegistry.cluster(for: configuration.bootstrapServers) {
             for topic in topics {
                 try embedded.createTopic(
                     topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
             }
             return
+        }
+        if case .embeddedElsewhere(let id) = try await clusterKind() {
+            throw KafkaError(
+                code: .unsupportedFeature,
+                message: "create topics: \(id) is librdkafka's mock cluster in another process, which does not answer "
+                    + "CreateTopics; it creates unknown topics itself (4 partitions, no configs)")
         }
         let client = self.client
         let timeout = configuration.operationTimeout
@@ -114,7 +123,7 @@ public final class KafkaAdmin: Sendable {
                 result.append(
                     KafkaTopicMetadata(
                         name: String(cString: entry.topic), partitions: partitions.map(\.id),
-                        leaders: partitions.map(\.leader)))
+                        leaders: partitions.map(\.leader), replicaCounts: partitions.map { Int($0.replica_cnt) }))
             }
             return result.sorted { $0.name < $1.name }
         }

@@ -29,10 +29,14 @@ final class KafkaClientHandle: @unchecked Sendable {
     let context: KafkaClientContext
     let role: KafkaClientRole
 
+    /// Clients of this process not yet destroyed (``KafkaClients/openCount``).
+    static let openCount = Atomic<Int>(0)
+
     private init(pointer: OpaquePointer, context: KafkaClientContext, role: KafkaClientRole) {
         self.pointer = pointer
         self.context = context
         self.role = role
+        Self.openCount.add(1, ordering: .relaxed)
     }
 
     /// Creates a client; `prepare` may adjust the `rd_kafka_conf_t` (callbacks, event mask) before creation.
@@ -54,13 +58,12 @@ final class KafkaClientHandle: @unchecked Sendable {
             throw KafkaError(
                 code: .invalidArgument, message: "cannot create Kafka client: \(reason)", isRetriable: false)
         }
-        KafkaClients.opened.add(1, ordering: .relaxed)
         return KafkaClientHandle(pointer: handle, context: context, role: role)
     }
 
     deinit {
         rd_kafka_destroy(pointer)
-        KafkaClients.opened.subtract(1, ordering: .relaxed)
+        Self.openCount.subtract(1, ordering: .relaxed)
     }
 
     /// The client's fatal error, if librdkafka raised one.
@@ -72,15 +75,6 @@ final class KafkaClientHandle: @unchecked Sendable {
         let reason = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return KafkaError(code: KafkaError.Code(code), message: "fatal client error: \(reason)", isFatal: true)
     }
-}
-
-/// The librdkafka clients (`rd_kafka_t`) of this process: each has its own threads and broker connections, so
-/// their number must not grow with requests.
-public enum KafkaClients {
-    static let opened = Atomic<Int>(0)
-
-    /// Producers, consumers and admin clients alive now (the embedded cluster's host client not counted).
-    public static var open: Int { opened.load(ordering: .relaxed) }
 }
 
 /// Routes librdkafka's log lines (emitted on its internal threads) to the client's `Logger`.

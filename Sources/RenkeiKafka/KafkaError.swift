@@ -77,6 +77,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let coordinatorNotAvailable = Code(RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE)
         /// Broker: not coordinator.
         public static let notCoordinator = Code(RD_KAFKA_RESP_ERR_NOT_COORDINATOR)
+        /// The cluster does not support the request (client side).
+        public static let unsupportedFeature = Code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
     }
 
     /// The librdkafka code behind this error.

@@ -87,6 +87,11 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
     public var partitions: [Int32]
     /// Leader broker id per partition, in the order of ``partitions``.
     public var leaders: [Int32]
+    /// Number of replicas per partition, in the order of ``partitions``.
+    public var replicaCounts: [Int] = []
+
+    /// The topic's replication factor: the fewest replicas any partition has (0 for a topic without partitions).
+    public var replicationFactor: Int { replicaCounts.min() ?? 0 }
 }
 
 /// A topic to create.

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import RenkeiKafka
 
-/// `--brokers`, shared by the commands that talk to a running bus's Kafka cluster.
+/// `--brokers` and the topic plan's settings, shared by the commands that talk to a running bus's Kafka cluster.
 struct BrokerOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -13,6 +13,9 @@ struct BrokerOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Seconds to wait for the cluster before giving up.", valueName: "seconds"))
     var timeout: Int = 15
+
+    /// The topic plan's settings: commands that create or check topics use them.
+    @OptionGroup(title: "Topic plan") var topics: TopicOptions
 
     /// The cluster configuration; exits with 2 and a hint when no broker is given.
     func configuration() throws -> KafkaConfiguration {

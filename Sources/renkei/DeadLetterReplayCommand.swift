@@ -26,6 +26,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         }
         var configuration = BusConfiguration(kafka: try brokers.configuration(), instance: instance)
         configuration.createsTopics = false
+        configuration.topics = try brokers.topics.settings(embedded: false)
         let bus = try await Bus.start(
             contracts: try contracts.load(), configuration: configuration, logger: commandLogger())
         let outcome: ReplayOutcome

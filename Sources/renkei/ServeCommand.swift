@@ -19,18 +19,25 @@ struct ServeCommand: AsyncParsableCommand {
             (YAML or JSON, client id → secret) or RENKEI_CLIENT_SECRETS; with --demo, or on the embedded \
             cluster when none are given, the sample secrets `demo-secret-<system id>` are used. Every secret \
             must match its secret-sha256 in the contracts or the gateway does not start.
+
+            Before anything starts, serve checks that --host/--port can be bound (exit 1: "port 8080 on \
+            127.0.0.1 is in use"). It creates the topics of the topic plan (`renkei topics plan`) that are \
+            missing and refuses to start, with exit code 3, when a history or dead-letter topic keeps records \
+            for less than the legal 7 years or a topic has fewer replicas than --replication-factor, naming the \
+            topic, the setting, the value found and the value required. On an embedded cluster, which ignores \
+            topic configs, it says so once and checks nothing. SIGTERM or SIGINT stops the gateway and its Kafka \
+            clients first, then the embedded cluster.
             """)
 
     @OptionGroup var contractsOptions: ContractsOptions
+    @OptionGroup(title: "Topic plan") var topicOptions: TopicOptions
 
     @Option(help: "Address to bind.") var host: String = "127.0.0.1"
     @Option(help: "Port to bind.") var port: Int = 8080
     @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
     var brokers: String?
     @Option(help: "This instance's name (history chain, reply topic); stable across restarts.")
-    var instance: String = ProcessInfo.processInfo.hostName.lowercased().filter {
-        $0.isLetter || $0.isNumber || $0 == "-"
-    }
+    var instance: String = InstanceName.hostDefault
     @Option(help: ArgumentHelp("Client secrets file (YAML or JSON: client id → secret).", valueName: "file"))
     var secrets: String?
     @Flag(help: "Use the sample secrets demo-secret-<id> (never outside a demo).") var demo = false
@@ -51,6 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "renkei.serve")
         let contracts = try contractsOptions.load()
+        if let problem = PortProbe.problem(host: host, port: port) {
+            printError("renkei serve: \(problem)")
+            throw ExitCode(1)
+        }
+        let topics = try topicOptions.settings(embedded: brokers == nil)
         var embedded: EmbeddedKafka?
         let kafka: KafkaConfiguration
         if let brokers {
@@ -68,10 +80,35 @@ struct ServeCommand: AsyncParsableCommand {
                 ************************************************************************************
                 """)
         }
-        let clientSecrets = try loadSecrets(contracts, embedded: embedded != nil)
-        var busConfiguration = BusConfiguration(kafka: kafka, instance: instance.isEmpty ? "renkei" : instance)
-        busConfiguration.kafka.clientID = "renkei-\(busConfiguration.instance)"
-        let bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
+        // Every client (bus, gateway, consumers) lives inside serveGateway and is gone when it returns; the
+        // embedded brokers go down after them, so no client logs its brokers disappearing.
+        do {
+            let clientSecrets = try loadSecrets(contracts, embedded: embedded != nil)
+            var busConfiguration = BusConfiguration(kafka: kafka, instance: instance.isEmpty ? "renkei" : instance)
+            busConfiguration.kafka.clientID = "renkei-\(busConfiguration.instance)"
+            busConfiguration.topics = topics
+            try await serveGateway(contracts, busConfiguration, clientSecrets, logger)
+        } catch {
+            await embedded?.shutdown(afterClientsClose: .seconds(5))
+            throw error
+        }
+        await embedded?.shutdown(afterClientsClose: .seconds(5))
+    }
+
+    /// Starts the bus and runs the gateway until a signal; shuts the bus down on the way out.
+    private func serveGateway(
+        _ contracts: ContractSet, _ busConfiguration: BusConfiguration, _ clientSecrets: ClientSecrets,
+        _ logger: Logger
+    ) async throws {
+        let bus: Bus
+        do {
+            bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
+        } catch let error as TopicPlanError {
+            printError(
+                "renkei serve: refusing to start: \(error.description)\nChange these topics' settings (kafka-configs "
+                    + "--alter, or your provider's console); `renkei topics check` lists every difference.")
+            throw ExitCode(3)
+        }
         var configuration = GatewayConfiguration()
         configuration.host = host
         configuration.port = port
@@ -92,7 +129,6 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await bus.shutdown()
-            embedded?.shutdown()
             if let error = error as? ClientSecretsError {
                 printError("renkei serve: \(error.description)")
                 throw ExitCode(2)
@@ -100,7 +136,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await bus.shutdown()
-        embedded?.shutdown()
     }
 
     private func loadSecrets(_ contracts: ContractSet, embedded: Bool) throws -> ClientSecrets {

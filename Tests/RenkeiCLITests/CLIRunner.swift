@@ -24,12 +24,16 @@ enum CLIRunner {
         return Bundle.main.bundleURL.appendingPathComponent("renkei")
     }
 
-    static func run(_ arguments: [String], in directory: URL = repositoryRoot, input: Data? = nil) throws -> Result {
-        try runProcess(executable, arguments, in: directory, input: input)
+    static func run(
+        _ arguments: [String], in directory: URL = repositoryRoot, input: Data? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
+        try runProcess(executable, arguments, in: directory, input: input, environment: environment)
     }
 
     static func runProcess(
-        _ program: URL, _ arguments: [String], in directory: URL = repositoryRoot, input: Data? = nil
+        _ program: URL, _ arguments: [String], in directory: URL = repositoryRoot, input: Data? = nil,
+        environment: [String: String] = [:]
     )
         throws -> Result
     {
@@ -37,6 +41,9 @@ enum CLIRunner {
         process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         let stdin = Pipe()

@@ -26,21 +26,11 @@ public final class QueryClient: Sendable {
         self.replyTopic = BusTopics.replies(instance: bus.configuration.instance)
     }
 
-    /// Creates the query and reply topics (when the bus creates topics) and starts listening for replies.
+    /// Starts listening for replies on this instance's reply topic (created with the bus's other topics, from
+    /// its ``TopicPlan``).
     public static func start(bus: Bus) async throws -> QueryClient {
         let routes = QueryResponder.routes(bus.contracts)
         let replyTopic = BusTopics.replies(instance: bus.configuration.instance)
-        if bus.configuration.createsTopics {
-            let replication = bus.configuration.replicationFactor
-            var topics = [KafkaTopicSpecification(name: replyTopic, partitions: 1, replicationFactor: replication)]
-            for linkage in routes.keys.sorted() {
-                topics.append(
-                    KafkaTopicSpecification(
-                        name: BusTopics.queries(linkage: linkage), partitions: bus.configuration.partitions,
-                        replicationFactor: replication))
-            }
-            try await bus.admin.createTopics(topics)
-        }
         var kafka = bus.configuration.kafka
         kafka.producer.transactionalID = nil
         kafka.consumer.groupID = nil

@@ -1,0 +1,15 @@
+/// The classes of topics, each with its own retention (``TopicSettings``).
+public enum TopicClass: String, Sendable, Hashable, CaseIterable {
+    /// `renkei.history`: the hash-chained record of every linkage event; kept at least 7 years.
+    case history
+    /// `renkei.dlq.*`: dead letters of ingest and delivery; kept at least 7 years.
+    case deadLetters = "dead-letters"
+    /// `renkei.out.<linkage>.<receiver>`: what each receiver gets, bulk manifests included.
+    case receiver
+    /// `renkei.bulk.<linkage>.<receiver>`: bulk chunks, reached through the manifests.
+    case bulk
+    /// `renkei.query.<linkage>`: query requests.
+    case query
+    /// `renkei.reply.<instance>`: query replies, one topic per bus instance.
+    case reply
+}

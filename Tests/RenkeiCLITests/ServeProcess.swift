@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+
+/// A `renkei serve` running in the background, as an operator starts it, with its standard error collected.
+final class ServeProcess {
+    private let process: Process
+    private let collected: CollectedText
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["serve"] + arguments
+        process.currentDirectoryURL = CLIRunner.repositoryRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let collected = CollectedText()
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        self.process = process
+        self.collected = collected
+        try process.run()
+    }
+
+    /// What it printed to standard error so far.
+    var stderr: String { collected.text.withLock { $0 } }
+
+    /// Waits until standard error contains `text`; `false` when the process ends first or `timeout` passes.
+    func waitFor(_ text: String, timeout: Duration = .seconds(60)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if stderr.contains(text) { return true }
+            if !process.isRunning { return stderr.contains(text) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Sends SIGTERM and waits for the exit status (at most `timeout`, then SIGKILL and -1).
+    func terminate(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        if process.isRunning { process.terminate() }
+        return try await wait(timeout: timeout)
+    }
+
+    /// Waits for the process to end by itself.
+    func wait(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                return -1
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(200))  // the last of standard error
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Text appended from a pipe's reader thread and read by the test.
+private final class CollectedText: Sendable {
+    let text = Mutex<String>("")
+}
