@@ -8,12 +8,17 @@ import RenkeiKafka
 ///
 /// One `Bus` per process and instance name. Its producer is transactional: each provide, with all its receiver
 /// copies and history entries, is committed in one Kafka transaction, and transactions run one at a time;
-/// provides that arrive while one runs share the next (``ProvideGroups``).
+/// provides that arrive while one runs share the next (``ProvideGroups``). Bulk chunks go through a second,
+/// non-transactional producer beside it, so a streaming transfer holds neither the transaction nor the history
+/// chain; only its manifests and history entries take one short transaction at the end.
 public final class Bus: Sendable {
     public let contracts: ContractSet
     public let configuration: BusConfiguration
     let routes: [String: LinkageRoute]
     let producer: KafkaProducer
+    /// Idempotent (`acks=all`) but not transactional: bulk chunks are written through it outside any transaction,
+    /// and become reachable only through the manifests the transactional ``producer`` commits.
+    let chunkProducer: KafkaProducer
     let admin: KafkaAdmin
     let chain: HistoryChain
     let historyGate = SerialGate()
@@ -22,12 +27,14 @@ public final class Bus: Sendable {
 
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
-        producer: KafkaProducer, admin: KafkaAdmin, chain: HistoryChain, logger: Logger
+        producer: KafkaProducer, chunkProducer: KafkaProducer, admin: KafkaAdmin, chain: HistoryChain,
+        logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
         self.routes = routes
         self.producer = producer
+        self.chunkProducer = chunkProducer
         self.admin = admin
         self.chain = chain
         self.logger = logger
@@ -55,6 +62,15 @@ public final class Bus: Sendable {
         let head = try await HistoryReader(configuration: kafka, logger: logger, admin: admin)
             .head(of: configuration.instance)
         let producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
+        var chunks = kafka
+        chunks.producer.transactionalID = nil
+        let chunkProducer: KafkaProducer
+        do {
+            chunkProducer = try await KafkaProducer.make(configuration: chunks, logger: logger)
+        } catch {
+            await producer.shutdown()
+            throw error
+        }
         logger.info(
             "bus started",
             metadata: [
@@ -62,12 +78,14 @@ public final class Bus: Sendable {
                 "renkei.history.sequence": "\(head.sequence)",
             ])
         return Bus(
-            contracts: contracts, configuration: configuration, routes: routes, producer: producer, admin: admin,
-            chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
+            contracts: contracts, configuration: configuration, routes: routes, producer: producer,
+            chunkProducer: chunkProducer, admin: admin, chain: HistoryChain(id: configuration.instance, head: head),
+            logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
+        await chunkProducer.shutdown()
         await producer.shutdown()
     }
 
