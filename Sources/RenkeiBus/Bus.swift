@@ -8,12 +8,17 @@ import RenkeiKafka
 ///
 /// One `Bus` per process and instance name. Its producer is transactional: each provide, with all its receiver
 /// copies and history entries, is committed in one Kafka transaction, and transactions run one at a time;
-/// provides that arrive while one runs share the next (``ProvideGroups``).
+/// provides that arrive while one runs share the next (``ProvideGroups``). Bulk chunks go through a second,
+/// non-transactional producer beside it, so a streaming transfer holds neither the transaction nor the history
+/// chain; only its manifests and history entries take one short transaction at the end.
 public final class Bus: Sendable {
     public let contracts: ContractSet
     public let configuration: BusConfiguration
     let routes: [String: LinkageRoute]
     let producer: KafkaProducer
+    /// Idempotent (`acks=all`) but not transactional: bulk chunks are written through it outside any transaction,
+    /// and become reachable only through the manifests the transactional ``producer`` commits.
+    let chunkProducer: KafkaProducer
     let admin: KafkaAdmin
     /// The long-lived consumers every bounded read of this bus borrows.
     let readers: ReaderPool
@@ -26,13 +31,14 @@ public final class Bus: Sendable {
 
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
-        producer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool, feedTails: FeedTails, chain: HistoryChain,
-        logger: Logger
+        producer: KafkaProducer, chunkProducer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool,
+        feedTails: FeedTails, chain: HistoryChain, logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
         self.routes = routes
         self.producer = producer
+        self.chunkProducer = chunkProducer
         self.admin = admin
         self.readers = readers
         self.feedTails = feedTails
@@ -57,9 +63,26 @@ public final class Bus: Sendable {
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
         try await prepareTopics(plan, configuration: configuration, admin: admin, logger: logger)
         let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: configuration.readerClients)
-        let head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
-            .head(of: configuration.instance)
-        let producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
+        let head: HistoryChain.Head
+        let producer: KafkaProducer
+        let chunkProducer: KafkaProducer
+        do {
+            head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
+                .head(of: configuration.instance)
+            producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
+            var chunks = kafka
+            chunks.producer.transactionalID = nil
+            do {
+                chunkProducer = try await KafkaProducer.make(configuration: chunks, logger: logger)
+            } catch {
+                await producer.shutdown()
+                throw error
+            }
+        } catch {
+            // Nothing started may outlive a failed start: its clients would hold threads and connections.
+            await readers.shutdown()
+            throw error
+        }
         var tailConfiguration = kafka
         tailConfiguration.consumer.fetchWait =
             configuration.feedFetchWait
@@ -71,14 +94,16 @@ public final class Bus: Sendable {
                 "renkei.history.sequence": "\(head.sequence)",
             ])
         return Bus(
-            contracts: contracts, configuration: configuration, routes: routes, producer: producer, admin: admin,
-            readers: readers, feedTails: FeedTails(configuration: tailConfiguration, admin: admin, logger: logger),
+            contracts: contracts, configuration: configuration, routes: routes, producer: producer,
+            chunkProducer: chunkProducer, admin: admin, readers: readers,
+            feedTails: FeedTails(configuration: tailConfiguration, admin: admin, logger: logger),
             chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
         await feedTails.shutdown()
+        await chunkProducer.shutdown()
         await producer.shutdown()
         await readers.shutdown()
     }

@@ -28,6 +28,10 @@ public struct BusConfiguration: Sendable {
     /// Bytes of JSON Lines per bulk chunk message. A chunk may exceed this by one record, and the whole message
     /// must stay under the broker's `message.max.bytes` (1 MB by default on Kafka and on the embedded cluster).
     public var bulkChunkBytes: Int = 512 * 1024
+    /// The most invalid records one bulk transfer may quarantine (under `quarantine-invalid`); a transfer with
+    /// more is refused and nothing of it delivered. Its dead letters are held until the transfer's closing
+    /// transaction, so this bounds that memory and that transaction's size.
+    public var maxQuarantinedPerTransfer: Int = 10_000
     /// The most record errors a refusal lists; the rest are counted.
     public var maxReportedErrors: Int = 1000
     /// Compression of everything the bus produces. lz4 costs little CPU and cuts the bytes a bulk transfer

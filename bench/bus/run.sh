@@ -3,7 +3,9 @@
 # on the embedded cluster. Usage: bench/bus/run.sh [records] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The scratch folder, relative to bench/ (one folder can serve several bench products: each build takes minutes).
+scratch="${BUS_BENCH_SCRATCH:-../.build-bench-bus}"
 bash ../scripts/setup.sh
-sh replan.sh ../.build-bench-bus
-swift build -c release --product BusBench --scratch-path ../.build-bench-bus >&2
-../.build-bench-bus/release/BusBench "${1:-1000000}" "${2:-3}" ../contracts
+sh replan.sh "$scratch"
+swift build -c release --product BusBench --scratch-path "$scratch" >&2
+"$scratch"/release/BusBench "${1:-1000000}" "${2:-3}" ../contracts

@@ -4,8 +4,10 @@
 # Usage: bench/gateway/run.sh [GatewayBench options, e.g. --single 2000 --warmup 200 --bulk 200000,1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The scratch folder, relative to bench/ (one folder can serve several bench products: each build takes minutes).
+scratch="${GATEWAY_BENCH_SCRATCH:-../.build-bench-gw}"
 bash ../scripts/setup.sh
-sh replan.sh ../.build-bench-gw
-swift build -c release --product GatewayBench --scratch-path ../.build-bench-gw >&2
+sh replan.sh "$scratch"
+swift build -c release --product GatewayBench --scratch-path "$scratch" >&2
 echo "nproc: $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-../.build-bench-gw/release/GatewayBench --contracts ../contracts "$@"
+"$scratch"/release/GatewayBench --contracts ../contracts "$@"

@@ -4,8 +4,17 @@ import RenkeiContracts
 import RenkeiKafka
 import Synchronization
 
-/// The state of one bulk transfer while it streams through a transaction.
+/// The state of one bulk transfer while it streams: chunks go to the bulk topics through the bus's
+/// non-transactional chunk producer, outside the history gate and any transaction; what makes the transfer
+/// visible (manifests, dead letters) is handed back for one short closing transaction.
 final class BulkRun: Sendable {
+    /// A transfer whose chunks are all acknowledged: the receipt, and the messages its closing transaction writes.
+    struct Streamed: Sendable {
+        var receipt: ProvideReceipt
+        /// Quarantined rows' dead letters, then one manifest per receiver.
+        var closingMessages: [KafkaOutgoingMessage]
+    }
+
     private let bus: Bus
     private let route: LinkageRoute
     private let format: SubmissionFormat
@@ -28,13 +37,12 @@ final class BulkRun: Sendable {
         self.progress = progress
     }
 
-    /// Reads every chunk, writes chunks, quarantined rows and manifests into `transaction`, and returns the receipt.
-    func stream<Chunks: AsyncSequence>(
-        _ chunks: Chunks, into transaction: KafkaTransaction
-    ) async throws
-        -> ProvideReceipt where Chunks.Element == [UInt8]
-    {
+    /// Reads every chunk and writes the receivers' chunks, waiting for their acknowledgements; returns the receipt
+    /// and the manifests (and dead letters) that the closing transaction must write. Nothing written here is
+    /// reachable by a receiver until that transaction commits.
+    func stream<Chunks: AsyncSequence>(_ chunks: Chunks) async throws -> Streamed where Chunks.Element == [UInt8] {
         let configuration = bus.configuration
+        let producer = bus.chunkProducer
         var writers = route.destinations.map {
             TransferWriter(
                 destination: $0, chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
@@ -43,9 +51,13 @@ final class BulkRun: Sendable {
             format == .csv ? CSVRecordDecoder(schema: route.schema) : JSONRecordDecoder(schema: route.schema)
         var counts = BulkProgress(records: 0, invalid: 0, bytes: 0, committed: false)
         var errors: [RecordError] = []
-        var quarantined = 0
         var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count)
+        // Held until the closing transaction, not written as they are found: an operator reads and replays the
+        // dead-letter topic directly (no manifest stands in front of it), so a dead letter written before the
+        // transfer commits would let a row of a failed transfer be replayed, i.e. delivered. The bound keeps
+        // this memory and the closing transaction small.
         var deadLetters: [KafkaOutgoingMessage] = []
+        var overQuarantine = false
         // Each send task hashes its chunks, so hashing runs beside decoding instead of after it.
         var inFlight: [Task<(Int, KafkaDeliveryReport, [[UInt8]]), any Error>] = []
         var reports: [[KafkaDeliveryReport]] = Array(repeating: [], count: writers.count)
@@ -53,6 +65,7 @@ final class BulkRun: Sendable {
         let chunkHeaders = route.destinations.map { chunkEnvelope(for: $0).headers }
         let policy = route.linkage.failurePolicy.invalidRows
         let maxErrors = configuration.maxReportedErrors
+        let maxQuarantined = configuration.maxQuarantinedPerTransfer
 
         func take(_ batch: RecordBatch) {
             counts.records += batch.count
@@ -61,8 +74,11 @@ final class BulkRun: Sendable {
                     counts.invalid += 1
                     if errors.count < maxErrors { errors += batch.errors(of: record).prefix(maxErrors - errors.count) }
                     if policy == .quarantineInvalid {
-                        quarantined += 1
-                        deadLetters.append(quarantineMessage(batch, record: record))
+                        if deadLetters.count < maxQuarantined {
+                            deadLetters.append(quarantineMessage(batch, record: record))
+                        } else {
+                            overQuarantine = true
+                        }
                     }
                     continue
                 }
@@ -75,18 +91,23 @@ final class BulkRun: Sendable {
             }
         }
 
+        func checkQuarantine() throws {
+            guard overQuarantine else { return }
+            throw ProvideError(
+                .invalidRecords,
+                "More than \(maxQuarantined) records failed validation; linkage \(route.linkage.id) quarantines at "
+                    + "most \(maxQuarantined) per transfer, so none was delivered.",
+                recordErrors: errors, invalidCount: counts.invalid)
+        }
+
         func flush(final: Bool) async throws {
-            if !deadLetters.isEmpty {
-                try await transaction.send(deadLetters)
-                deadLetters.removeAll()
-            }
             for index in writers.indices where !outgoing[index].isEmpty {
                 let messages = outgoing[index]
                 outgoing[index].removeAll()
                 inFlight.append(
                     Task {
                         let hashes = messages.map { ChunkDigest.digest($0.value) }
-                        return (index, try await transaction.sendAndWait(messages), hashes)
+                        return (index, try await producer.send(messages), hashes)
                     })
             }
             while inFlight.count > (final ? 0 : maxInFlightChunks) {
@@ -106,10 +127,12 @@ final class BulkRun: Sendable {
                         .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
                         recordErrors: Array(decoder.streamErrors.prefix(maxErrors)))
                 }
+                try checkQuarantine()
                 try await flush(final: false)
                 progress?(counts)
             }
             decoder.finish(take)
+            try checkQuarantine()
             for index in writers.indices {
                 if let message = writers[index].finish(headers: chunkHeaders[index]) {
                     outgoing[index].append(message)
@@ -117,8 +140,8 @@ final class BulkRun: Sendable {
             }
             try await flush(final: true)
         } catch {
-            // Chunks still being sent belong to this transaction: let them finish before it is aborted, so none
-            // is enqueued after the abort (or into the producer's next transaction).
+            // Let the chunks still being sent finish before the refusal is reported, so no send outlives the
+            // transfer. They stay on the bulk topic as orphans: no manifest will ever point at them.
             for task in inFlight { _ = try? await task.value }
             throw error
         }
@@ -133,40 +156,51 @@ final class BulkRun: Sendable {
                 recordErrors: errors, invalidCount: counts.invalid)
         }
 
-        var manifests: [String: TransferManifest] = [:]
-        var manifestMessages: [KafkaOutgoingMessage] = []
-        for (index, writer) in writers.enumerated() {
-            let positions = reports[index].flatMap { report in
-                report.map { outcome -> (Int32, Int64) in
-                    if case .delivered(let partition, let offset) = outcome { return (partition, offset) }
-                    return (-1, -1)
-                }
-            }
-            let chunks = zip(positions, zip(writer.chunkRecords, digests[index])).map { position, chunk in
-                TransferManifest.Chunk(
-                    partition: position.0, offset: position.1, records: chunk.0, sha256: HexText.encode(chunk.1))
-            }
-            let destination = writer.destination
-            let manifest = TransferManifest(
-                transfer: transferID, linkage: route.linkage.id, receiver: destination.receiver.system,
-                layout: route.contract, topic: destination.bulkTopic, records: writer.records,
-                chunkListSHA256: HexText.encode(ChunkDigest.chunkList(digests[index])),
-                contentType: "application/jsonl", chunks: chunks, completedAt: Date())
-            manifests[destination.receiver.system] = manifest
-            var envelope = chunkEnvelope(for: destination)
-            envelope.type = .transferManifest
-            envelope.contentType = "application/json"
-            manifestMessages.append(
-                KafkaOutgoingMessage(
-                    topic: destination.topic, key: Array(transferID.utf8), value: manifest.encoded(),
-                    headers: envelope.headers))
+        let manifests = zip(writers, zip(reports, digests)).map { writer, sent in
+            manifest(writer, reports: sent.0, digests: sent.1)
         }
-        try await transaction.send(manifestMessages)
         let accepted = counts.records - counts.invalid
-        let summary = TransferSummary(id: transferID, records: accepted, manifests: manifests)
-        return ProvideReceipt(
-            eventIDs: [], accepted: accepted, quarantined: quarantined,
-            deliveredTo: manifests.mapValues(\.records), transfer: summary)
+        let byReceiver = Dictionary(uniqueKeysWithValues: manifests.map { ($0.receiver, $0) })
+        let summary = TransferSummary(id: transferID, records: accepted, manifests: byReceiver)
+        let receipt = ProvideReceipt(
+            eventIDs: [], accepted: accepted, quarantined: deadLetters.count,
+            deliveredTo: byReceiver.mapValues(\.records), transfer: summary)
+        let manifestMessages = zip(writers, manifests).map { writer, manifest in
+            manifestMessage(manifest, destination: writer.destination)
+        }
+        return Streamed(receipt: receipt, closingMessages: deadLetters + manifestMessages)
+    }
+
+    /// One receiver's manifest: where each of its chunks landed, with their hashes.
+    private func manifest(
+        _ writer: TransferWriter, reports: [KafkaDeliveryReport], digests: [[UInt8]]
+    ) -> TransferManifest {
+        let positions = reports.flatMap { report in
+            report.map { outcome -> (Int32, Int64) in
+                if case .delivered(let partition, let offset) = outcome { return (partition, offset) }
+                return (-1, -1)
+            }
+        }
+        let chunks = zip(positions, zip(writer.chunkRecords, digests)).map { position, chunk in
+            TransferManifest.Chunk(
+                partition: position.0, offset: position.1, records: chunk.0, sha256: HexText.encode(chunk.1))
+        }
+        let destination = writer.destination
+        return TransferManifest(
+            transfer: transferID, linkage: route.linkage.id, receiver: destination.receiver.system,
+            layout: route.contract, topic: destination.bulkTopic, records: writer.records,
+            chunkListSHA256: HexText.encode(ChunkDigest.chunkList(digests)),
+            contentType: "application/jsonl", chunks: chunks, completedAt: Date())
+    }
+
+    private func manifestMessage(
+        _ manifest: TransferManifest, destination: LinkageRoute.Destination
+    ) -> KafkaOutgoingMessage {
+        var envelope = chunkEnvelope(for: destination)
+        envelope.type = .transferManifest
+        envelope.contentType = "application/json"
+        return KafkaOutgoingMessage(
+            topic: destination.topic, key: Array(transferID.utf8), value: manifest.encoded(), headers: envelope.headers)
     }
 
     func historyEntries(_ receipt: ProvideReceipt) -> [HistoryEntry] {

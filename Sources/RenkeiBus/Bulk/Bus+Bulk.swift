@@ -7,11 +7,14 @@ extension Bus {
     /// Provides a bulk transfer — for example a whole resident register — streamed in chunks of CSV or JSON Lines
     /// of any size, with memory bounded by the chunk size.
     ///
-    /// Each receiver's projected records go to its bulk topic in chunk messages; once every chunk is acknowledged,
-    /// a manifest (record count, SHA-256, chunk positions) goes to each receiver's outbound topic, all in one
-    /// transaction. Receivers reach the records only through the manifest, so they see all of a transfer or none
-    /// of it, on any broker. Under `reject` any invalid record aborts the transfer; under `quarantine-invalid`
-    /// invalid records go to the ingest dead-letter topic and the rest proceed.
+    /// Each receiver's projected records go to its bulk topic in chunk messages, written idempotently but outside
+    /// any transaction, so single provides are not held while a transfer streams. Once every chunk is
+    /// acknowledged, a manifest (record count, SHA-256, chunk positions) per receiver goes to its outbound topic,
+    /// with the history entries and any quarantined rows, in one short transaction. Receivers reach the records
+    /// only through the manifest, so they see all of a transfer or none of it, on any broker; an interrupted
+    /// transfer leaves only unreferenced chunks behind. Under `reject` any invalid record aborts the transfer;
+    /// under `quarantine-invalid` invalid records (at most ``BusConfiguration/maxQuarantinedPerTransfer``) go to
+    /// the ingest dead-letter topic and the rest proceed.
     public func provideBulk<Chunks: AsyncSequence>(
         linkage linkageID: String, provider: String, format: SubmissionFormat, chunks: Chunks,
         transferID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
@@ -22,8 +25,10 @@ extension Bus {
             bus: self, route: route, format: format, transferID: transferID, correlationID: correlationID,
             progress: progress)
         do {
+            let streamed = try await run.stream(chunks)
             return try await commit(history: run.historyEntries) { transaction in
-                try await run.stream(chunks, into: transaction)
+                try await transaction.send(streamed.closingMessages)
+                return streamed.receipt
             }
         } catch let error as ProvideError {
             throw await refuse(route, provider: provider, error)

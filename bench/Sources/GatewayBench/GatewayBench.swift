@@ -19,6 +19,7 @@ import Synchronization
 ///    clients; and, for comparison, `Bus.provide` of the same kind of record without HTTP, in the same process.
 /// 2. Bulk throughput: one `POST /linkages/resident-register-daily/transfers` with a streamed CSV body, timed until
 ///    the 201 whose transfer status is `committed`; and `Bus.provideBulk` of the same bytes without HTTP.
+/// 3. With `--during-bulk N`: single provides over HTTP while an N-record transfer uploads (``ProvidesDuringBulk``).
 ///
 /// Receiver 017's webhook is pointed at a sink in this process answering 204, so the push dispatcher of
 /// resident-change does its real work during the run instead of retrying a closed port.
@@ -33,6 +34,7 @@ struct GatewayBench {
         var label = "run"
         var dispatchers = true
         var lingerMilliseconds: Int?
+        var duringBulk = 0
         var kafka: [String: String] = [:]
 
         init(_ arguments: [String]) {
@@ -51,6 +53,7 @@ struct GatewayBench {
                 case "--label": label = value()
                 case "--no-dispatchers": dispatchers = false
                 case "--linger": lingerMilliseconds = Int(value())
+                case "--during-bulk": duringBulk = Int(value()) ?? duringBulk
                 case "--kafka":
                     let pair = value().split(separator: "=", maxSplits: 1).map(String.init)
                     if pair.count == 2 { kafka[pair[0]] = pair[1] }
@@ -160,6 +163,9 @@ struct GatewayBench {
                         "bus-bulk         %7d records, %.1f MB CSV: %.2f s = %.0f records/s, %.1f MB/s (accepted %d)",
                     count, megabytes, busSeconds, Double(count) / busSeconds, megabytes / busSeconds,
                     receipt.accepted))
+        }
+        if options.duringBulk > 0 {
+            try await ProvidesDuringBulk.run(client: client, token: token, layout: layout, records: options.duringBulk)
         }
         say("webhook sink: \(sink.received.count) pushes received")
 
