@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ../scripts/setup.sh
-sh replan.sh ../.build-bench-gw
-swift build -c release --product LongPollBench --scratch-path ../.build-bench-gw >&2
+scratch="${LONGPOLL_BENCH_SCRATCH:-../.build-bench-gw}"
+sh replan.sh "$scratch"
+swift build -c release --product LongPollBench --scratch-path "$scratch" >&2
 echo "nproc: $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ulimit -n 4096 || true
-../.build-bench-gw/release/LongPollBench --contracts ../contracts "$@"
+"$scratch/release/LongPollBench" --contracts ../contracts "$@"

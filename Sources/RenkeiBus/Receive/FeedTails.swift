@@ -29,7 +29,8 @@ final class FeedTails: Sendable {
         var tail = configuration
         tail.consumer.groupID = nil
         tail.consumer.reportsPartitionEnd = true
-        tail.consumer.batchWait = .milliseconds(10)
+        // Records end a wait at once; the wait only bounds how often positions past markers are noted.
+        tail.consumer.batchWait = .milliseconds(100)
         self.configuration = tail
         self.admin = admin
         self.logger = logger

@@ -29,6 +29,7 @@ struct LongPollBench {
         var seconds = 10.0
         var idle = 10.0
         var wait = 30
+        var fetchWait: Int?
 
         init(_ arguments: [String]) {
             var index = 1
@@ -44,6 +45,7 @@ struct LongPollBench {
                 case "--seconds": seconds = Double(value()) ?? seconds
                 case "--idle": idle = Double(value()) ?? idle
                 case "--wait": wait = Int(value()) ?? wait
+                case "--fetch-wait": fetchWait = Int(value())
                 default: break
                 }
                 index += 1
@@ -60,9 +62,9 @@ struct LongPollBench {
         let receivers = contracts.linkage("resident-change")!.receivers.map(\.system)
 
         let kafka = try EmbeddedKafka.start(brokers: 1, logger: logger)
-        let bus = try await Bus.start(
-            contracts: contracts, configuration: BusConfiguration(kafka: kafka.configuration, instance: "lpbench"),
-            logger: logger)
+        var busConfiguration = BusConfiguration(kafka: kafka.configuration, instance: "lpbench")
+        if let fetchWait = options.fetchWait { busConfiguration.feedFetchWait = .milliseconds(fetchWait) }
+        let bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
         var configuration = GatewayConfiguration()
         configuration.port = 0
         configuration.tokenLifetime = .seconds(3600)
@@ -81,12 +83,12 @@ struct LongPollBench {
         let providerToken = try await token(http, base, "sys-001", "demo-secret-001")
         var tokens: [String: String] = [:]
         for receiver in receivers {
-            tokens[receiver] = try await token(http, base, "sys-\(receiver)", "demo-secret-\(receiver)")
+            let client = contracts.system(receiver)?.credentials?.clientID ?? "sys-\(receiver.lowercased())"
+            tokens[receiver] = try await token(http, base, client, "demo-secret-\(receiver.lowercased())")
         }
 
         let clientsBefore = Bus.openKafkaClients
         let state = PollState()
-        let stop = Atomic<Bool>(false)
         let pollers = Task {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<options.pollers {
@@ -94,11 +96,15 @@ struct LongPollBench {
                     let token = tokens[receiver]!
                     group.addTask {
                         var cursor = ""
-                        while !stop.load(ordering: .relaxed) {
-                            guard
-                                let page = try? await feed(
-                                    http, base, token: token, cursor: cursor, wait: options.wait)
-                            else { continue }
+                        while !state.isStopped {
+                            let page: (ids: [String], next: String)
+                            do {
+                                page = try await feed(http, base, token: token, cursor: cursor, wait: options.wait)
+                            } catch {
+                                state.failed(error)
+                                try? await Task.sleep(for: .milliseconds(100))
+                                continue
+                            }
                             let now = ContinuousClock.now
                             state.returned(ids: page.ids, at: now)
                             cursor = page.next
@@ -145,9 +151,10 @@ struct LongPollBench {
                 provided, loadSeconds, Double(provided) / loadSeconds, seen, expected))
         report("201→poll", fromAck)
         report("send→poll", fromSend)
+        for (failure, count) in state.failures { say("failed polls: \(count) × \(failure)") }
         say("clients  librdkafka clients open: \(clientsBefore) before, \(clientsWaiting) with \(options.pollers) polls waiting, \(clientsAfter) after the load")
 
-        stop.store(true, ordering: .relaxed)
+        state.stop()
         server.cancel()
         _ = await server.result
         pollers.cancel()
@@ -215,6 +222,9 @@ struct LongPollBench {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await http.execute(request, timeout: .seconds(Int64(wait + 30)))
         let body = try await response.body.collect(upTo: 16 << 20)
+        guard response.status.code == 200 else {
+            throw PollFailure(status: Int(response.status.code), body: String(buffer: body).prefix(200).description)
+        }
         let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
         let ids = (object?["records"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         return (ids, object?["next"] as? String ?? cursor)
@@ -222,7 +232,7 @@ struct LongPollBench {
 
     static func cpuSeconds() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
@@ -232,14 +242,26 @@ struct LongPollBench {
     }
 }
 
+struct PollFailure: Error, CustomStringConvertible {
+    var status: Int
+    var body: String
+    var description: String { "HTTP \(status): \(body)" }
+}
+
 /// When each record was provided and when each poll returned it.
 final class PollState: Sendable {
     private struct State {
         var sent: [String: ContinuousClock.Instant] = [:]
         var acknowledged: [String: ContinuousClock.Instant] = [:]
         var returns: [(String, ContinuousClock.Instant)] = []
+        var failures: [String: Int] = [:]
     }
     private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
+
+    /// Pollers stop after their current poll.
+    func stop() { stopped.store(true, ordering: .relaxed) }
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
     func provided(ids: [String], sent: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant) {
         state.withLock { state in
@@ -249,6 +271,13 @@ final class PollState: Sendable {
             }
         }
     }
+
+    /// A poll that failed (it is retried after 100 ms).
+    func failed(_ error: any Error) {
+        state.withLock { $0.failures["\(error)", default: 0] += 1 }
+    }
+
+    var failures: [String: Int] { state.withLock { $0.failures } }
 
     func returned(ids: [String], at time: ContinuousClock.Instant) {
         state.withLock { state in for id in ids { state.returns.append((id, time)) } }
