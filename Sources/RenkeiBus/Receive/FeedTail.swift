@@ -1,17 +1,16 @@
 import Foundation
-import Logging
 import RenkeiKafka
 import Synchronization
 
-/// Follows the head of one receiver's outbound topic with one long-lived consumer: keeps the newest records of
-/// each partition in memory, serves feed pages whose cursor is inside that window without touching Kafka, and
-/// wakes long polls as soon as new records are committed (a `read_committed` consumer sees them only then).
+/// The head of one receiver's outbound topic, as ``FeedTails``' consumer follows it: the newest records of each
+/// partition in memory, serving feed pages whose cursor is inside that window without touching Kafka, and the
+/// long polls waiting for records, woken as soon as new records are committed (a `read_committed` consumer sees
+/// them only then).
 ///
 /// Pages older than the window go through the bounded reader (``TopicReader``); the window only makes the common
 /// case — a receiver polling near the head — cheap and immediate.
 final class FeedTail: Sendable {
     let topic: String
-    private let consumer: KafkaConsumer
     /// Newest records kept per partition.
     private let window: Int
 
@@ -40,55 +39,26 @@ final class FeedTail: Sendable {
 
     private let state: Mutex<State>
 
-    private init(topic: String, consumer: KafkaConsumer, partitions: [Int32: Partition], window: Int) {
+    /// A window that starts at `marks`' ends (the topic's last stable offsets when following began).
+    init(topic: String, marks: [Int32: KafkaWatermarks], window: Int) {
         self.topic = topic
-        self.consumer = consumer
         self.window = window
-        self.state = Mutex(State(partitions: partitions))
+        self.state = Mutex(
+            State(partitions: marks.mapValues { Partition(base: $0.high, reached: $0.high, lowAtStart: $0.low) }))
     }
 
-    /// Starts following `topic` from its current end (its last stable offsets).
-    static func start(
-        topic: String, admin: KafkaAdmin, configuration: KafkaConfiguration, logger: Logger, window: Int
-    ) async throws -> FeedTail {
-        let marks = try await admin.watermarks(topic: topic)
-        let consumer = try KafkaConsumer.make(configuration: configuration, logger: logger)
-        try consumer.assign(
-            marks.map { KafkaPartitionOffset(topic: topic, partition: $0.key, offset: .offset($0.value.high)) })
-        let partitions = marks.mapValues { Partition(base: $0.high, reached: $0.high, lowAtStart: $0.low) }
-        return FeedTail(topic: topic, consumer: consumer, partitions: partitions, window: window)
-    }
-
-    /// Takes committed records into the window and wakes the long polls they answer, until ``stop()``.
-    func run() async {
-        let partitions = state.withLock { $0.partitions.keys.map { KafkaTopicPartition(topic: topic, partition: $0) } }
-        while !state.withLock({ $0.stopped }) {
-            // Notes first, then what is buffered: the poll thread notes a position only after pushing the records
-            // before it.
-            let reached = partitions.compactMap { partition in
-                consumer.reachedOffset(of: partition).map { (partition.partition, $0) }
-            }
-            var batches: [KafkaMessageBatch] = []
-            while let batch = consumer.bufferedBatch() { batches.append(batch) }
-            take(batches, reached: reached)
-            do {
-                if let batch = try await consumer.nextBatch(within: .milliseconds(50)) { take([batch], reached: []) }
-            } catch {
-                break
+    /// Where the follower must continue in each partition: everything below is in the window.
+    var positions: [KafkaPartitionOffset] {
+        state.withLock { state in
+            state.partitions.map {
+                KafkaPartitionOffset(topic: topic, partition: $0.key, offset: .offset($0.value.reached))
             }
         }
     }
 
-    private func take(_ batches: [KafkaMessageBatch], reached: [(Int32, Int64)]) {
-        var messages: [TopicReader.Message] = []
-        for batch in batches {
-            for message in batch {
-                messages.append(
-                    TopicReader.Message(
-                        topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                        value: message.value, headers: message.headers))
-            }
-        }
+    /// Takes committed records of this topic into the window, and how far the follower got in each partition
+    /// (past markers); wakes the long polls the records answer.
+    func take(_ messages: [TopicReader.Message], reached: [(Int32, Int64)]) {
         guard !messages.isEmpty || !reached.isEmpty else { return }
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             for message in messages {
@@ -182,15 +152,14 @@ final class FeedTail: Sendable {
     /// How long ago the window last served a read or a wait.
     var idleFor: Duration { state.withLock { .now - $0.lastUsed } }
 
-    /// Stops following; waiting long polls return.
-    func stop() async {
+    /// No longer followed; waiting long polls return (and read through the bounded reader).
+    func stop() {
         let waiters = state.withLock { state -> [Waiter] in
             state.stopped = true
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.continuation.resume() }
-        await consumer.shutdown()
     }
 
     private static func hasRecords(after start: [Int32: Int64], in partitions: [Int32: Partition]) -> Bool {

@@ -2,8 +2,10 @@ import Logging
 import RenkeiKafka
 import Synchronization
 
-/// The bus's ``FeedTail``s, one per receiver topic that long polls wait on: created on first use, at most
-/// ``maxTails`` at once, each closed after ``idleTimeout`` without a read or a wait.
+/// The heads of the receiver topics that long polls wait on, followed by ONE long-lived consumer of the bus: each
+/// topic is added (a ``FeedTail``) on first use, at most ``maxTails`` at once, and dropped after ``idleTimeout``
+/// without a read or a wait. One consumer for every followed topic keeps the cost of waiting flat: one fetch
+/// request covers them all, however many topics and polls there are.
 final class FeedTails: Sendable {
     let configuration: KafkaConfiguration
     let admin: KafkaAdmin
@@ -14,24 +16,26 @@ final class FeedTails: Sendable {
 
     private struct State {
         var tails: [String: FeedTail] = [:]
-        var runs: [String: Task<Void, Never>] = [:]
+        var consumer: KafkaConsumer?
+        var running: Task<Void, Never>?
         var sweeping = false
         var closed = false
     }
 
     private let state = Mutex(State())
-    private let starting = SerialGate()
+    /// Changes to what is followed run one at a time (each reassigns the consumer).
+    private let changes = SerialGate()
 
     init(
         configuration: KafkaConfiguration, admin: KafkaAdmin, logger: Logger, maxTails: Int = 64,
         idleTimeout: Duration = .seconds(300), window: Int = 2048
     ) {
-        var tail = configuration
-        tail.consumer.groupID = nil
-        tail.consumer.reportsPartitionEnd = true
+        var follower = configuration
+        follower.consumer.groupID = nil
+        follower.consumer.reportsPartitionEnd = true
         // Records end a wait at once; the wait only bounds how often positions past markers are noted.
-        tail.consumer.batchWait = .milliseconds(100)
-        self.configuration = tail
+        follower.consumer.batchWait = .milliseconds(100)
+        self.configuration = follower
         self.admin = admin
         self.logger = logger
         self.maxTails = maxTails
@@ -39,24 +43,39 @@ final class FeedTails: Sendable {
         self.window = window
     }
 
-    /// The tail of `topic` if one follows it already.
+    /// The tail of `topic` if it is followed already.
     func existing(_ topic: String) -> FeedTail? {
         state.withLock { $0.tails[topic] }
     }
 
-    /// The tail of `topic`, started if needed; `nil` when ``maxTails`` are running or the bus is closing.
+    /// The tail of `topic`, followed from now if it was not; `nil` when ``maxTails`` are followed or the bus is
+    /// closing.
     func follow(_ topic: String) async throws -> FeedTail? {
         if let tail = existing(topic) { return tail }
-        return try await starting.run {
-            let admitted = state.withLock { state -> Bool in
-                !state.closed && state.tails[topic] == nil && state.tails.count < maxTails
-            }
+        return try await changes.run {
+            let admitted = state.withLock { !$0.closed && $0.tails[topic] == nil && $0.tails.count < maxTails }
             guard admitted else { return existing(topic) }
-            let tail = try await FeedTail.start(
-                topic: topic, admin: admin, configuration: configuration, logger: logger, window: window)
-            let startSweep = state.withLock { state -> Bool in
+            let tail = FeedTail(topic: topic, marks: try await admin.watermarks(topic: topic), window: window)
+            let consumer =
+                try state.withLock({ $0.consumer })
+                ?? KafkaConsumer.make(configuration: configuration, logger: logger)
+            // Known before its partitions are assigned, so none of its records arrives for a topic not followed.
+            let tails = state.withLock { state -> [FeedTail] in
                 state.tails[topic] = tail
-                state.runs[topic] = Task { await tail.run() }
+                return Array(state.tails.values)
+            }
+            do {
+                // Every followed topic continues where its window ends; the new one from its current end.
+                try consumer.assign(tails.flatMap(\.positions))
+            } catch {
+                state.withLock { $0.tails[topic] = nil }
+                throw error
+            }
+            let startSweep = state.withLock { state -> Bool in
+                if state.consumer == nil {
+                    state.consumer = consumer
+                    state.running = Task { await self.run(consumer) }
+                }
                 defer { state.sweeping = true }
                 return !state.sweeping
             }
@@ -68,30 +87,87 @@ final class FeedTails: Sendable {
     /// Topics followed now.
     var count: Int { state.withLock { $0.tails.count } }
 
-    /// Stops every tail.
+    /// Stops following everything.
     func shutdown() async {
-        let tails = state.withLock { state -> [FeedTail] in
+        let (tails, consumer, running) = state.withLock { state in
             state.closed = true
-            defer { state.tails = [:] }
-            return Array(state.tails.values)
+            defer {
+                state.tails = [:]
+                state.consumer = nil
+                state.running = nil
+            }
+            return (Array(state.tails.values), state.consumer, state.running)
         }
-        for tail in tails { await tail.stop() }
+        for tail in tails { tail.stop() }
+        await consumer?.shutdown()
+        await running?.value
     }
 
+    /// Takes committed records into their topics' windows until the consumer is shut down.
+    private func run(_ consumer: KafkaConsumer) async {
+        while true {
+            // Notes first, then what is buffered: the poll thread notes a position only after pushing the records
+            // before it.
+            var reached: [String: [(Int32, Int64)]] = [:]
+            for partition in consumer.assignment {
+                if let offset = consumer.reachedOffset(of: partition) {
+                    reached[partition.topic, default: []].append((partition.partition, offset))
+                }
+            }
+            var messages: [String: [TopicReader.Message]] = [:]
+            while let batch = consumer.bufferedBatch() { Self.collect(batch, into: &messages) }
+            let tails = state.withLock { $0.tails }
+            for (topic, tail) in tails { tail.take(messages[topic] ?? [], reached: reached[topic] ?? []) }
+            do {
+                guard let batch = try await consumer.nextBatch(within: .milliseconds(50)) else { continue }
+                var more: [String: [TopicReader.Message]] = [:]
+                Self.collect(batch, into: &more)
+                let current = state.withLock { $0.tails }
+                for (topic, records) in more { current[topic]?.take(records, reached: []) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    private static func collect(_ batch: KafkaMessageBatch, into messages: inout [String: [TopicReader.Message]]) {
+        for message in batch {
+            messages[message.topic, default: []].append(
+                TopicReader.Message(
+                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                    value: message.value, headers: message.headers))
+        }
+    }
+
+    /// Drops topics nobody read or waited on for ``idleTimeout``; closes the consumer when none is left.
     private func sweep() async {
         while true {
             try? await Task.sleep(for: min(idleTimeout, .seconds(30)))
-            let idle = state.withLock { state -> [FeedTail] in
-                let idle = state.tails.values.filter { $0.idleFor >= idleTimeout }
-                for tail in idle {
-                    state.tails[tail.topic] = nil
-                    state.runs[tail.topic] = nil
-                }
-                if state.tails.isEmpty || state.closed { state.sweeping = false }
-                return idle
-            }
-            for tail in idle { await tail.stop() }
-            if !state.withLock({ $0.sweeping }) { return }
+            let keepGoing =
+                (try? await changes.run { () async throws -> Bool in
+                    let (idle, remaining, consumer) = state.withLock { state in
+                        let idle = state.tails.values.filter { $0.idleFor >= idleTimeout }
+                        for tail in idle { state.tails[tail.topic] = nil }
+                        return (idle, Array(state.tails.values), state.consumer)
+                    }
+                    for tail in idle { tail.stop() }
+                    if remaining.isEmpty {
+                        let running = state.withLock { state in
+                            defer {
+                                state.consumer = nil
+                                state.running = nil
+                                state.sweeping = false
+                            }
+                            return state.running
+                        }
+                        await consumer?.shutdown()
+                        await running?.value
+                        return false
+                    }
+                    if !idle.isEmpty { try consumer?.assign(remaining.flatMap(\.positions)) }
+                    return !state.withLock { $0.closed }
+                }) ?? true
+            if !keepGoing { return }
         }
     }
 }
