@@ -1,6 +1,5 @@
 import ArgumentParser
 import RenkeiBus
-import RenkeiKafka
 
 struct TopicsApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,11 +12,7 @@ struct TopicsApplyCommand: AsyncParsableCommand {
     @OptionGroup var instances: TopicInstanceOptions
 
     func run() async throws {
-        let admin = try KafkaAdmin.make(configuration: try brokers.configuration(), logger: commandLogger())
-        let kind = try await admin.clusterKind()
-        let plan = try TopicPlan(
-            contracts: try contracts.load(), instances: instances.names,
-            settings: try brokers.topics.settings(embedded: kind.isEmbedded))
-        print(TopicRendering.applied(try await plan.apply(admin: admin, kind: kind)))
+        let cluster = try await PlannedCluster.connect(brokers, contracts, instances)
+        print(TopicRendering.applied(try await cluster.plan.apply(admin: cluster.admin, kind: cluster.kind)))
     }
 }

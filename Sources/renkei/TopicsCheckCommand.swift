@@ -1,6 +1,5 @@
 import ArgumentParser
 import RenkeiBus
-import RenkeiKafka
 
 struct TopicsCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,14 +17,10 @@ struct TopicsCheckCommand: AsyncParsableCommand {
     @OptionGroup var instances: TopicInstanceOptions
 
     func run() async throws {
-        let admin = try KafkaAdmin.make(configuration: try brokers.configuration(), logger: commandLogger())
-        let kind = try await admin.clusterKind()
-        let plan = try TopicPlan(
-            contracts: try contracts.load(), instances: instances.names,
-            settings: try brokers.topics.settings(embedded: kind.isEmbedded))
-        guard !kind.isEmbedded else { return print("not checked: " + TopicPlan.embeddedNote(kind)) }
-        let findings = plan.check(try await plan.observe(admin: admin))
-        print(TopicRendering.findings(findings, of: plan))
+        let cluster = try await PlannedCluster.connect(brokers, contracts, instances)
+        guard !cluster.kind.isEmbedded else { return print("not checked: " + TopicPlan.embeddedNote(cluster.kind)) }
+        let findings = cluster.plan.check(try await cluster.plan.observe(admin: cluster.admin))
+        print(TopicRendering.findings(findings, of: cluster.plan))
         if !findings.isEmpty { throw ExitCode(1) }
     }
 }

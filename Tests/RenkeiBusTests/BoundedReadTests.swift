@@ -93,14 +93,7 @@ import Testing
             let first = try await reader.read(linkage: "resident-change", receiver: "C001", after: .start)
             #expect(first.deliveries.count == 2)
             let old = FeedCursor(offsets: [0: 0, 1: 0, 2: 0, 3: 0])
-            // The embedded cluster keeps about 5 MiB per partition: 7 MiB more drops the oldest, as retention does.
-            let producer = try await KafkaProducer.make(
-                configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let filler = [UInt8](repeating: 0x20, count: 100 * 1024)
-            try await producer.send(
-                Array(repeating: KafkaOutgoingMessage(topic: topic, partition: 0, key: nil, value: filler), count: 70)
-            ).throwIfAnyFailed()
-            await producer.shutdown()
+            try await harness.expireOldestRecords(of: topic, partitions: [0])
             let error = await #expect(throws: FeedCursorExpired.self) {
                 _ = try await reader.read(linkage: "resident-change", receiver: "C001", after: old)
             }

@@ -82,6 +82,21 @@ struct BusHarness {
         return (bytes, records)
     }
 
+    /// Makes the embedded cluster drop the oldest records of `partitions` of `topic`, as retention does on a broker:
+    /// it keeps about 5 MiB per partition, so 7 MiB of filler (no envelope) pushes the oldest out.
+    func expireOldestRecords(of topic: String, partitions: [Int32]) async throws {
+        let producer = try await KafkaProducer.make(configuration: bus.configuration.kafka, logger: logger)
+        let filler = [UInt8](repeating: 0x2E, count: 100 * 1024)
+        for partition in partitions {
+            try await producer.send(
+                Array(
+                    repeating: KafkaOutgoingMessage(topic: topic, partition: partition, key: nil, value: filler),
+                    count: 70)
+            ).throwIfAnyFailed()
+        }
+        await producer.shutdown()
+    }
+
     /// Every delivery of a receiver's feed, read from the beginning.
     func feed(_ linkage: String, _ receiver: String) async throws -> [ReceivedRecord] {
         let reader = FeedReader(bus: bus)

@@ -91,19 +91,8 @@ import Testing
             firstRun.cancel()
             #expect(handled.withLock { $0 } == 2)
 
-            // While the receiver is down, its topic moves on and the oldest records expire (the embedded cluster
-            // keeps about 5 MiB per partition): 7 MiB of filler on every partition.
-            let producer = try await KafkaProducer.make(
-                configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let filler = [UInt8](repeating: 0x2E, count: 100 * 1024)
-            for partition in Int32(0)..<4 {
-                try await producer.send(
-                    Array(
-                        repeating: KafkaOutgoingMessage(topic: topic, partition: partition, key: nil, value: filler),
-                        count: 70)
-                ).throwIfAnyFailed()
-            }
-            await producer.shutdown()
+            // While the receiver is down, its topic moves on and the oldest records expire.
+            try await harness.expireOldestRecords(of: topic, partitions: [0, 1, 2, 3])
             // A record after the gap, so the restarted receiver has something to take.
             _ = try await harness.bus.provide(
                 linkage: "resident-change", provider: "001", records: harness.residents(1, seed: 99).jsonl,

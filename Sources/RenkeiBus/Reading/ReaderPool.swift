@@ -33,13 +33,9 @@ final class ReaderPool: Sendable {
     init(
         configuration: KafkaConfiguration, logger: Logger, maxClients: Int = 4, idleTimeout: Duration = .seconds(60)
     ) {
-        var reader = configuration
-        reader.consumer.groupID = nil
-        reader.consumer.reportsPartitionEnd = true
         // The poll thread notes positions when a wait for messages ends: short waits make a read that ends on a
         // marker finish quickly.
-        reader.consumer.batchWait = .milliseconds(10)
-        self.configuration = reader
+        self.configuration = configuration.positionReading(batchWait: .milliseconds(10))
         self.logger = logger
         self.maxClients = max(1, maxClients)
         self.idleTimeout = idleTimeout

@@ -30,12 +30,8 @@ final class FeedTails: Sendable {
         configuration: KafkaConfiguration, admin: KafkaAdmin, logger: Logger, maxTails: Int = 64,
         idleTimeout: Duration = .seconds(300), window: Int = 2048
     ) {
-        var follower = configuration
-        follower.consumer.groupID = nil
-        follower.consumer.reportsPartitionEnd = true
         // Records end a wait at once; the wait only bounds how often positions past markers are noted.
-        follower.consumer.batchWait = .milliseconds(100)
-        self.configuration = follower
+        self.configuration = configuration.positionReading(batchWait: .milliseconds(100))
         self.admin = admin
         self.logger = logger
         self.maxTails = maxTails

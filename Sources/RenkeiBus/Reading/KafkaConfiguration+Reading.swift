@@ -1,0 +1,14 @@
+import RenkeiKafka
+
+extension KafkaConfiguration {
+    /// The settings of a consumer that reads by assignment (no group) and ends partitions by position: it notes
+    /// partition ends and positions past markers (``KafkaConsumer/reachedOffset(of:)``), and its poll thread waits
+    /// at most `batchWait` for a first message before noting them again.
+    func positionReading(batchWait: Duration) -> KafkaConfiguration {
+        var reader = self
+        reader.consumer.groupID = nil
+        reader.consumer.reportsPartitionEnd = true
+        reader.consumer.batchWait = batchWait
+        return reader
+    }
+}
