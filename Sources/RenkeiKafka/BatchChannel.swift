@@ -79,7 +79,8 @@ final class BatchChannel: Sendable {
 
     /// Records a skip over offsets no longer retained.
     func noteLoss(_ loss: KafkaRetentionLoss) {
-        state.withLock { $0.losses.append(loss) }
+        // Bounded for consumers whose owner never asks (the first skips are the ones that matter).
+        state.withLock { if $0.losses.count < 1000 { $0.losses.append(loss) } }
     }
 
     /// The skips recorded since the last call.
@@ -88,6 +89,42 @@ final class BatchChannel: Sendable {
             defer { state.losses = [] }
             return state.losses
         }
+    }
+
+    /// Replaces the owned partitions in one step: drops buffered messages of the previous ones, forgets their
+    /// marks and notes, and owns `partitions` (a new generation). One lock, so a reader that takes notes and
+    /// buffered batches together (``drain(noting:)``) sees all of the old assignment or none of it.
+    func reassign(to partitions: Set<KafkaTopicPartition>) {
+        state.withLock { state in
+            let previous = state.offsets.assigned
+            state.buffer = state.buffer.compactMap { batch in
+                batch.partitions.isDisjoint(with: previous) ? batch : batch.removing(previous)
+            }
+            state.offsets.assigned = partitions
+            state.generation &+= 1
+            for partition in previous.union(partitions) {
+                state.offsets.handedOut[partition] = nil
+                state.offsets.processed[partition] = nil
+                state.offsets.committed[partition] = nil
+                state.reached[partition] = nil
+            }
+        }
+        spaceSignal.signal()
+    }
+
+    /// Every buffered batch and the reached notes of `partitions`, taken under one lock: every record below a
+    /// note is in these batches or was handed out before.
+    func drain(noting partitions: [KafkaTopicPartition]) -> ([MessageBatchStorage], [KafkaTopicPartition: Int64]) {
+        let taken = state.withLock { state -> ([MessageBatchStorage], [KafkaTopicPartition: Int64]) in
+            var reached: [KafkaTopicPartition: Int64] = [:]
+            for partition in partitions { reached[partition] = state.reached[partition] }
+            let batches = state.buffer
+            state.buffer = []
+            for batch in batches { Self.recordHandedOut(batch, in: &state.offsets) }
+            return (batches, reached)
+        }
+        if !taken.0.isEmpty { spaceSignal.signal() }
+        return taken
     }
 
     /// A buffered batch without waiting; `nil` when none is buffered.

@@ -8,6 +8,7 @@ struct ConsumerPollLoop: Sendable {
     let channel: BatchChannel
     let rebalance: RebalanceHandler
     let options: KafkaConfiguration.ConsumerOptions
+    let iteration: PollIterationLock
     let logger: Logger
 
     func run(control: PollThreadControl) {
@@ -23,33 +24,35 @@ struct ConsumerPollLoop: Sendable {
 
         while !control.isStopRequested {
             guard channel.waitForRoom(timeoutMilliseconds: 100) else { continue }
-            let generation = channel.generation
-            // Take what is ready without waiting; if nothing is, wait for one message and then take the rest, so
-            // batches are large under load and latency stays low when idle.
-            var count = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress, capacity)
-            if count == 0 {
-                count = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer.baseAddress, 1)
-                if count == 1 && capacity > 1 {
-                    let more = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress! + 1, capacity - 1)
-                    if more > 0 { count += more }
+            iteration.run {
+                let generation = channel.generation
+                // Take what is ready without waiting; if nothing is, wait for one message and then take the rest, so
+                // batches are large under load and latency stays low when idle.
+                var count = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress, capacity)
+                if count == 0 {
+                    count = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer.baseAddress, 1)
+                    if count == 1 && capacity > 1 {
+                        let more = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress! + 1, capacity - 1)
+                        if more > 0 { count += more }
+                    }
                 }
-            }
-            guard count > 0 else {
-                if count < 0 {
-                    logger.warning("consume failed", metadata: ["renkei.kafka.code": "\(rd_kafka_last_error())"])
+                guard count > 0 else {
+                    if count < 0 {
+                        logger.warning("consume failed", metadata: ["renkei.kafka.code": "\(rd_kafka_last_error())"])
+                    }
+                    noteProgress(ends: [], generation: generation)
+                    return
                 }
-                noteProgress(ends: [], generation: generation)
-                continue
+                var ends: [(KafkaTopicPartition, Int64)] = []
+                let good = separateErrors(
+                    UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), failure: &failure, ends: &ends)
+                if good > 0 {
+                    channel.push(
+                        MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: buffer[0..<good]), of: client))
+                    buffer = Buffer.allocate(capacity: capacity)
+                }
+                noteProgress(ends: ends, generation: generation)
             }
-            var ends: [(KafkaTopicPartition, Int64)] = []
-            let good = separateErrors(
-                UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), failure: &failure, ends: &ends)
-            if good > 0 {
-                channel.push(
-                    MessageBatchStorage(taking: UnsafeMutableBufferPointer(rebasing: buffer[0..<good]), of: client))
-                buffer = Buffer.allocate(capacity: capacity)
-            }
-            noteProgress(ends: ends, generation: generation)
             if failure != nil { break }
         }
 

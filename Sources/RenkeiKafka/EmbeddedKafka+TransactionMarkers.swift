@@ -116,7 +116,11 @@ enum RawProduce {
     private static func string(_ text: String) -> [UInt8] { bigEndian(Int16(text.utf8.count)) + Array(text.utf8) }
 
     private static func exchange(_ request: [UInt8], host: String, port: UInt16) throws(KafkaError) -> [UInt8] {
+        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         guard fd >= 0 else { throw KafkaError(code: .transport, message: "socket: errno \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -21,6 +21,8 @@ public final class KafkaConsumer: Sendable {
     let logger: Logger
     private let started = Atomic<Bool>(false)
     private let control = PollThreadControl()
+    /// Held by the poll thread for each fetch-and-push iteration, and by manual (re)assignment.
+    private let pollIteration = PollIterationLock()
 
     private init(client: KafkaClientHandle, configuration: KafkaConfiguration, logger: Logger) {
         self.client = client
@@ -80,14 +82,16 @@ public final class KafkaConsumer: Sendable {
     /// assignment). Offsets may be concrete or ``KafkaOffset/beginning`` / ``KafkaOffset/end``.
     public func assign(_ positions: [KafkaPartitionOffset]) throws(KafkaError) {
         let partitions = Set(positions.map(\.topicPartition))
-        let previous = channel.assigned
-        let code = TopicPartitionList.with(positions) { rd_kafka_assign(client.pointer, $0) }
+        // Between two iterations of the poll thread, so no batch fetched for the old assignment is pushed after
+        // the channel moved to the new one (librdkafka drops outdated fetches once rd_kafka_assign returned).
+        let code = pollIteration.run {
+            let code = TopicPartitionList.with(positions) { rd_kafka_assign(client.pointer, $0) }
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { channel.reassign(to: partitions) }
+            return code
+        }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code: KafkaError.Code(code), context: "assign \(positions)")
         }
-        channel.purge(previous)
-        channel.revoke(previous)
-        channel.assign(partitions)
         startPolling()
     }
 
@@ -109,13 +113,14 @@ public final class KafkaConsumer: Sendable {
 
     /// Gives up every assigned partition (without a group: stops fetching them); buffered messages are dropped.
     public func unassign() throws(KafkaError) {
-        let previous = channel.assigned
-        let code = rd_kafka_assign(client.pointer, nil)
+        let code = pollIteration.run {
+            let code = rd_kafka_assign(client.pointer, nil)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { channel.reassign(to: []) }
+            return code
+        }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code: KafkaError.Code(code), context: "unassign")
         }
-        channel.purge(previous)
-        channel.revoke(previous)
     }
 
     /// The partitions this consumer currently owns.
@@ -144,8 +149,18 @@ public final class KafkaConsumer: Sendable {
         channel.tryNext().map { KafkaMessageBatch(storage: $0) }
     }
 
-    /// The next batch, or `nil` when none arrives within `timeout` (or after ``shutdown()``). A batch that arrives
-    /// later stays buffered for the next call.
+    /// Every batch already buffered and ``reachedOffset(of:)`` of `partitions`, taken together: every record below
+    /// a returned offset is in these batches or was handed out before. A reader that ends partitions by position
+    /// uses this, so an assignment change between the two can never leave it a note without its records.
+    public func drainBuffered(
+        notingReached partitions: [KafkaTopicPartition]
+    ) -> (batches: [KafkaMessageBatch], reached: [KafkaTopicPartition: Int64]) {
+        let (batches, reached) = channel.drain(noting: partitions)
+        return (batches.map { KafkaMessageBatch(storage: $0) }, reached)
+    }
+
+    /// The next batch, or `nil` when none arrives within `timeout`; throws after ``shutdown()`` (so a loop can
+    /// tell the end from a quiet moment). A batch that arrives later stays buffered for the next call.
     public func nextBatch(within timeout: Duration) async throws -> KafkaMessageBatch? {
         guard let storage = try await channel.next(waitingAtMost: timeout) else { return nil }
         return KafkaMessageBatch(storage: storage)
@@ -233,7 +248,8 @@ public final class KafkaConsumer: Sendable {
     private func startPolling() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let loop = ConsumerPollLoop(
-            client: client, channel: channel, rebalance: rebalance, options: configuration.consumer, logger: logger)
+            client: client, channel: channel, rebalance: rebalance, options: configuration.consumer,
+            iteration: pollIteration, logger: logger)
         let control = self.control
         // The thread holds the loop and the control, never the consumer, so dropping the consumer stops it.
         let thread = Thread {

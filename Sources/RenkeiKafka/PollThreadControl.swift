@@ -33,3 +33,13 @@ final class PollThreadControl: Sendable {
         }
     }
 }
+
+/// Makes one fetch-and-push iteration of a consumer's poll thread and a manual (re)assignment exclude each other: a
+/// batch fetched for an old assignment is pushed before the channel moves to the new one, never after.
+final class PollIterationLock: Sendable {
+    private let mutex = Mutex(())
+
+    func run<T>(_ body: () throws -> T) rethrows -> T {
+        try mutex.withLock { _ in try body() }
+    }
+}

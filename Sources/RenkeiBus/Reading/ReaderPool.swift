@@ -48,6 +48,11 @@ final class ReaderPool: Sendable {
             let result = try await body(consumer)
             await checkIn(consumer)
             return result
+        } catch let error as KafkaError where error.isFatal || error.code == .destroyed {
+            // A consumer that failed for good is not lent again.
+            releaseSlot()
+            await consumer.shutdown()
+            throw error
         } catch {
             await checkIn(consumer)
             throw error
@@ -59,12 +64,17 @@ final class ReaderPool: Sendable {
 
     /// Closes every idle consumer; later reads fail.
     func shutdown() async {
-        let idle = state.withLock { state -> [Idle] in
+        let (idle, waiters) = state.withLock { state -> ([Idle], [CheckedContinuation<KafkaConsumer?, Never>]) in
             state.closed = true
-            defer { state.idle = [] }
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
             state.open -= state.idle.count
-            return state.idle
+            return (state.idle, state.waiters)
         }
+        // Reads waiting for a consumer fail with ReaderPoolClosed instead of waiting for ever.
+        for waiter in waiters { waiter.resume(returning: nil) }
         for entry in idle { await entry.consumer.shutdown() }
     }
 

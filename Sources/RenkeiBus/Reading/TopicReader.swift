@@ -83,13 +83,11 @@ struct TopicReader: Sendable {
             var collector = RangeCollector(topic: topic, ranges: ranges, limit: limit)
             let deadline = ContinuousClock.now + timeout
             while true {
-                // The poll thread notes how far it got only after pushing the batches before that point: read
-                // the notes first, then take what is buffered, and every record below a noted end is taken.
-                let reached = collector.runningPartitions.compactMap { partition in
-                    consumer.reachedOffset(of: partition).map { (partition.partition, $0) }
-                }
-                while let batch = consumer.bufferedBatch() { collector.take(batch) }
-                collector.end(reached)
+                // The poll thread notes how far it got only after pushing the batches before that point: taken
+                // together with what is buffered, every record below a noted end is taken.
+                let (batches, reached) = consumer.drainBuffered(notingReached: collector.runningPartitions)
+                for batch in batches { collector.take(batch) }
+                collector.end(reached.map { ($0.key.partition, $0.value) })
                 if collector.isDone { break }
                 guard ContinuousClock.now < deadline else {
                     throw TopicReadTimeout(topic: topic, read: collector.count)

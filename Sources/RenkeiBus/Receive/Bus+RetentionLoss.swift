@@ -9,7 +9,9 @@ extension Bus {
     /// A receiver's consumer skipped offsets that retention removed before they were delivered (a push dispatcher
     /// or a Swift receiver that was down or behind for longer than the topic keeps records). Writes, in one
     /// transaction, a dead letter per lost range on the receiver's dead-letter topic and a `dead-letter` history
-    /// entry naming it, so operators see the loss and can resynchronise the receiver. Returns the lost ranges.
+    /// entry naming it, so operators see the loss and can resynchronise the receiver. Returns the lost ranges: from
+    /// the wanted offset to the low watermark when reported (retention may have moved on since the skip, so the
+    /// range may include offsets the receiver got before).
     @discardableResult
     public func recordRetentionLosses(
         _ losses: [KafkaRetentionLoss], linkage linkageID: String, receiver: String
@@ -19,12 +21,20 @@ extension Bus {
         }
         var gaps: [RetentionGap] = []
         for loss in losses {
-            let marks = try? await admin.watermarks(topic: loss.partition.topic, partition: loss.partition.partition)
-            gaps.append(
-                RetentionGap(
-                    partition: loss.partition.partition, from: loss.from,
-                    retainedFrom: max(marks?.low ?? loss.from + 1, loss.from + 1)))
+            guard
+                let marks = try? await admin.watermarks(
+                    topic: loss.partition.topic, partition: loss.partition.partition)
+            else {
+                // The cluster cannot say how far retention went: at least the wanted offset is gone.
+                gaps.append(
+                    RetentionGap(partition: loss.partition.partition, from: loss.from, retainedFrom: loss.from + 1))
+                continue
+            }
+            // Out of range above the end (a truncated log) is no loss: the consumer reads again from the start.
+            guard loss.from < marks.low else { continue }
+            gaps.append(RetentionGap(partition: loss.partition.partition, from: loss.from, retainedFrom: marks.low))
         }
+        guard !gaps.isEmpty else { return [] }
         let now = Date()
         let messages = gaps.map { gap in
             DeadLetterMessage.expired(

@@ -38,9 +38,18 @@ public final class BusReceiver: Sendable {
         let destination = route.destination(receiver)!
         try consumer.subscribe(topics: [destination.topic])
         let feed = FeedReader(bus: bus)
-        while let batch = try await consumer.nextBatch() {
+        while true {
+            try Task.checkCancellation()
+            let next: KafkaMessageBatch?
+            do {
+                // Timed, so that a skip over expired records is reported even when no record follows it.
+                next = try await consumer.nextBatch(within: .seconds(1))
+            } catch let error as KafkaError where error.code == .destroyed {
+                return  // shut down
+            }
             // Records removed by retention before this receiver took them are reported, never skipped in silence.
             try await bus.recordRetentionLosses(consumer.takeRetentionLosses(), linkage: linkage, receiver: receiver)
+            guard let batch = next else { continue }
             for message in batch {
                 let original = TopicReader.Message(
                     topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,

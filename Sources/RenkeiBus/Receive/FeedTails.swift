@@ -67,16 +67,32 @@ final class FeedTails: Sendable {
                 state.withLock { $0.tails[topic] = nil }
                 throw error
             }
-            let startSweep = state.withLock { state -> Bool in
+            enum Outcome {
+                case started(sweep: Bool)
+                case closed(newConsumer: Bool)
+            }
+            let outcome = state.withLock { state -> Outcome in
+                if state.closed {
+                    // Shut down while this follow waited: nothing it made may outlive the bus.
+                    state.tails[topic] = nil
+                    return .closed(newConsumer: state.consumer == nil)
+                }
                 if state.consumer == nil {
                     state.consumer = consumer
                     state.running = Task { await self.run(consumer) }
                 }
                 defer { state.sweeping = true }
-                return !state.sweeping
+                return .started(sweep: !state.sweeping)
             }
-            if startSweep { Task { await self.sweep() } }
-            return tail
+            switch outcome {
+            case .closed(let newConsumer):
+                tail.stop()
+                if newConsumer { await consumer.shutdown() }
+                return nil
+            case .started(let sweep):
+                if sweep { Task { await self.sweep() } }
+                return tail
+            }
         }
     }
 
@@ -102,16 +118,15 @@ final class FeedTails: Sendable {
     /// Takes committed records into their topics' windows until the consumer is shut down.
     private func run(_ consumer: KafkaConsumer) async {
         while true {
-            // Notes first, then what is buffered: the poll thread notes a position only after pushing the records
-            // before it.
+            // The notes and what is buffered, taken together: the poll thread notes a position only after pushing
+            // the records before it, and a reassignment drops both at once.
+            let drained = consumer.drainBuffered(notingReached: Array(consumer.assignment))
             var reached: [String: [(Int32, Int64)]] = [:]
-            for partition in consumer.assignment {
-                if let offset = consumer.reachedOffset(of: partition) {
-                    reached[partition.topic, default: []].append((partition.partition, offset))
-                }
+            for (partition, offset) in drained.reached {
+                reached[partition.topic, default: []].append((partition.partition, offset))
             }
             var messages: [String: [TopicReader.Message]] = [:]
-            while let batch = consumer.bufferedBatch() { Self.collect(batch, into: &messages) }
+            for batch in drained.batches { Self.collect(batch, into: &messages) }
             let tails = state.withLock { $0.tails }
             for (topic, tail) in tails { tail.take(messages[topic] ?? [], reached: reached[topic] ?? []) }
             do {

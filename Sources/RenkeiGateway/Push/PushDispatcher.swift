@@ -81,7 +81,7 @@ final class PushDispatcher: Service, Sendable {
         while !Task.isCancelled {
             // Timed waits, so a skip over expired records is reported even when nothing follows it.
             let batch = try await consumer.nextBatch(within: .seconds(1))
-            try await reportExpired()
+            await reportExpired()
             guard let batch else { continue }
             let records = batch.map(OutboundRecord.init)
             var delivered: [OutboundRecord] = []
@@ -106,10 +106,19 @@ final class PushDispatcher: Service, Sendable {
     /// Records that retention removed before this dispatcher pushed them (it was down or behind for longer than
     /// the topic keeps records) become a dead letter and a history entry each, and count in
     /// `renkei_records_expired_total`.
-    private func reportExpired() async throws {
+    private func reportExpired() async {
         let losses = consumer.takeRetentionLosses()
         guard !losses.isEmpty else { return }
-        let gaps = try await gateway.bus.recordRetentionLosses(losses, linkage: linkage.id, receiver: receiver)
+        let gaps: [RetentionGap]
+        do {
+            gaps = try await gateway.bus.recordRetentionLosses(losses, linkage: linkage.id, receiver: receiver)
+        } catch {
+            // Pushing goes on; the loss stays in the log line and the metric below is not raised.
+            gateway.logger.error(
+                "records expired before they were pushed, and the dead letter could not be written",
+                metadata: metadata.merging(["renkei.error": "\(error)", "renkei.lost": "\(losses)"]) { a, _ in a })
+            return
+        }
         gateway.metrics.add(
             "renkei_records_expired_total", [("linkage", linkage.id), ("receiver", receiver)],
             Int(gaps.reduce(0) { $0 + $1.lost }))
