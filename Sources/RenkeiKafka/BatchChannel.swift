@@ -127,18 +127,6 @@ final class BatchChannel: Sendable {
         return taken
     }
 
-    /// A buffered batch without waiting; `nil` when none is buffered.
-    func tryNext() -> MessageBatchStorage? {
-        let batch = state.withLock { state -> MessageBatchStorage? in
-            guard !state.buffer.isEmpty else { return nil }
-            let batch = state.buffer.removeFirst()
-            Self.recordHandedOut(batch, in: &state.offsets)
-            return batch
-        }
-        if batch != nil { spaceSignal.signal() }
-        return batch
-    }
-
     /// Ends the sequence: readers get `nil` (or `failure`) once the buffer is drained.
     func finish(failure: KafkaError? = nil) {
         let waiters = state.withLock { state -> [CheckedContinuation<MessageBatchStorage?, any Error>] in

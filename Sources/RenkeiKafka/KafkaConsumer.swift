@@ -144,11 +144,6 @@ public final class KafkaConsumer: Sendable {
         channel.takeLosses()
     }
 
-    /// A batch already buffered, without waiting; `nil` when none is.
-    public func bufferedBatch() -> KafkaMessageBatch? {
-        channel.tryNext().map { KafkaMessageBatch(storage: $0) }
-    }
-
     /// Every batch already buffered and ``reachedOffset(of:)`` of `partitions`, taken together: every record below
     /// a returned offset is in these batches or was handed out before. A reader that ends partitions by position
     /// uses this, so an assignment change between the two can never leave it a note without its records.

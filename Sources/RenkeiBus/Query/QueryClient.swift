@@ -212,11 +212,3 @@ enum QueryReplyStatus {
     static let providerError = "provider-error"
     static let invalidAnswer = "invalid-answer"
 }
-
-extension TopicReader.Message {
-    init(_ message: KafkaMessage) {
-        self.init(
-            topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-            value: message.value, headers: message.headers)
-    }
-}

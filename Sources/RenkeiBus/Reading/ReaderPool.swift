@@ -59,9 +59,6 @@ final class ReaderPool: Sendable {
         }
     }
 
-    /// Consumers open now (idle or lent).
-    var openClients: Int { state.withLock { $0.open } }
-
     /// Closes every idle consumer; later reads fail.
     func shutdown() async {
         let (idle, waiters) = state.withLock { state -> ([Idle], [CheckedContinuation<KafkaConsumer?, Never>]) in

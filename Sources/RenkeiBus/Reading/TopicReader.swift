@@ -33,6 +33,22 @@ struct TopicReader: Sendable {
         var value: [UInt8]
         var headers: [KafkaHeader]
 
+        /// A copy of a consumed message, which no longer holds its batch (and so its client).
+        init(_ message: KafkaMessage) {
+            self.init(
+                topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                value: message.value, headers: message.headers)
+        }
+
+        init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader]) {
+            self.topic = topic
+            self.partition = partition
+            self.offset = offset
+            self.key = key
+            self.value = value
+            self.headers = headers
+        }
+
         func header(_ name: String) -> String? {
             headers.last { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
         }
@@ -125,9 +141,7 @@ struct RangeCollector {
             let last = messages[message.partition]?.last?.offset ?? (range.lowerBound - 1)
             guard message.offset > last else { continue }
             messages[message.partition, default: []].append(
-                TopicReader.Message(
-                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    value: message.value, headers: message.headers))
+                TopicReader.Message(message))
             count += 1
             if message.offset + 1 >= range.upperBound { running.remove(message.partition) }
         }

@@ -51,9 +51,7 @@ public final class BusReceiver: Sendable {
             try await bus.recordRetentionLosses(consumer.takeRetentionLosses(), linkage: linkage, receiver: receiver)
             guard let batch = next else { continue }
             for message in batch {
-                let original = TopicReader.Message(
-                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    value: message.value, headers: message.headers)
+                let original = TopicReader.Message(message)
                 for record in try await records(of: original, feed: feed) {
                     try await deliver(record, original: original, route: route, handler: handler)
                 }

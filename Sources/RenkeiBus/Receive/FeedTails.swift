@@ -96,9 +96,6 @@ final class FeedTails: Sendable {
         }
     }
 
-    /// Topics followed now.
-    var count: Int { state.withLock { $0.tails.count } }
-
     /// Stops following everything.
     func shutdown() async {
         let (tails, consumer, running) = state.withLock { state in
@@ -144,9 +141,7 @@ final class FeedTails: Sendable {
     private static func collect(_ batch: KafkaMessageBatch, into messages: inout [String: [TopicReader.Message]]) {
         for message in batch {
             messages[message.topic, default: []].append(
-                TopicReader.Message(
-                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    value: message.value, headers: message.headers))
+                TopicReader.Message(message))
         }
     }
 
