@@ -22,6 +22,10 @@ public enum BusTopics {
     /// The history: one metadata-only entry per linkage event, hash-chained.
     public static let history = "renkei.history"
 
+    /// The record keys of bulk transfers and large provides, in chunks that history entries reference
+    /// (``HistoryKeyList``); kept as long as the history.
+    public static let historyKeys = "renkei.history.keys"
+
     /// The prefix every dead-letter topic starts with.
     public static let deadLetterPrefix = "renkei.dlq."
 }

@@ -13,6 +13,10 @@ final class BulkRun: Sendable {
         var receipt: ProvideReceipt
         /// Quarantined rows' dead letters, then one manifest per receiver.
         var closingMessages: [KafkaOutgoingMessage]
+        /// The keys of the records delivered, for the history.
+        var keyList: HistoryKeyList?
+        /// The keys of the quarantined rows (at most ``BusConfiguration/maxQuarantinedPerTransfer``).
+        var quarantinedKeys: [String]
     }
 
     private let bus: Bus
@@ -47,11 +51,16 @@ final class BulkRun: Sendable {
             TransferWriter(
                 destination: $0, chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
         }
+        // The record keys go to the history's key list beside the receivers' chunks, in a lane of their own after
+        // the receivers' lanes, so a resident is findable in the transfer without one history entry per record.
+        var keyWriter = KeyListWriter(chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
+        let keyLane = writers.count
+        var quarantinedKeys: [String] = []
         var decoder: any RecordDecoder =
             format == .csv ? CSVRecordDecoder(schema: route.schema) : JSONRecordDecoder(schema: route.schema)
         var counts = BulkProgress(records: 0, invalid: 0, bytes: 0, committed: false)
         var errors: [RecordError] = []
-        var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count)
+        var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count + 1)
         // Held until the closing transaction, not written as they are found: an operator reads and replays the
         // dead-letter topic directly (no manifest stands in front of it), so a dead letter written before the
         // transfer commits would let a row of a failed transfer be replayed, i.e. delivered. The bound keeps
@@ -60,8 +69,8 @@ final class BulkRun: Sendable {
         var overQuarantine = false
         // Each send task hashes its chunks, so hashing runs beside decoding instead of after it.
         var inFlight: [Task<(Int, KafkaDeliveryReport, [[UInt8]]), any Error>] = []
-        var reports: [[KafkaDeliveryReport]] = Array(repeating: [], count: writers.count)
-        var digests: [[[UInt8]]] = Array(repeating: [], count: writers.count)
+        var reports: [[KafkaDeliveryReport]] = Array(repeating: [], count: writers.count + 1)
+        var digests: [[[UInt8]]] = Array(repeating: [], count: writers.count + 1)
         let chunkHeaders = route.destinations.map { chunkEnvelope(for: $0).headers }
         let policy = route.linkage.failurePolicy.invalidRows
         let maxErrors = configuration.maxReportedErrors
@@ -76,6 +85,9 @@ final class BulkRun: Sendable {
                     if policy == .quarantineInvalid {
                         if deadLetters.count < maxQuarantined {
                             deadLetters.append(quarantineMessage(batch, record: record))
+                            if let key = batch.value(record: record, item: route.keyItem), !key.isEmpty {
+                                quarantinedKeys.append(key)
+                            }
                         } else {
                             overQuarantine = true
                         }
@@ -83,6 +95,9 @@ final class BulkRun: Sendable {
                     continue
                 }
                 guard counts.invalid == 0 || policy == .quarantineInvalid else { continue }
+                if let message = batch.withValue(record: record, item: route.keyItem, { keyWriter.append(bytes: $0) }) {
+                    outgoing[keyLane].append(message)
+                }
                 for index in writers.indices {
                     if let message = writers[index].append(batch, record: record, headers: chunkHeaders[index]) {
                         outgoing[index].append(message)
@@ -101,7 +116,7 @@ final class BulkRun: Sendable {
         }
 
         func flush(final: Bool) async throws {
-            for index in writers.indices where !outgoing[index].isEmpty {
+            for index in outgoing.indices where !outgoing[index].isEmpty {
                 let messages = outgoing[index]
                 outgoing[index].removeAll()
                 inFlight.append(
@@ -138,6 +153,7 @@ final class BulkRun: Sendable {
                     outgoing[index].append(message)
                 }
             }
+            if let message = keyWriter.finish() { outgoing[keyLane].append(message) }
             try await flush(final: true)
         } catch {
             // Let the chunks still being sent finish before the refusal is reported, so no send outlives the
@@ -156,6 +172,9 @@ final class BulkRun: Sendable {
                 recordErrors: errors, invalidCount: counts.invalid)
         }
 
+        let keyList =
+            keyWriter.count > 0
+            ? keyWriter.keyList(positions: reports[keyLane].flatMap(\.positions), digests: digests[keyLane]) : nil
         let manifests = zip(writers, zip(reports, digests)).map { writer, sent in
             manifest(writer, reports: sent.0, digests: sent.1)
         }
@@ -168,19 +187,16 @@ final class BulkRun: Sendable {
         let manifestMessages = zip(writers, manifests).map { writer, manifest in
             manifestMessage(manifest, destination: writer.destination)
         }
-        return Streamed(receipt: receipt, closingMessages: deadLetters + manifestMessages)
+        return Streamed(
+            receipt: receipt, closingMessages: deadLetters + manifestMessages, keyList: keyList,
+            quarantinedKeys: quarantinedKeys)
     }
 
     /// One receiver's manifest: where each of its chunks landed, with their hashes.
     private func manifest(
         _ writer: TransferWriter, reports: [KafkaDeliveryReport], digests: [[UInt8]]
     ) -> TransferManifest {
-        let positions = reports.flatMap { report in
-            report.map { outcome -> (Int32, Int64) in
-                if case .delivered(let partition, let offset) = outcome { return (partition, offset) }
-                return (-1, -1)
-            }
-        }
+        let positions = reports.flatMap(\.positions)
         let chunks = zip(positions, zip(writer.chunkRecords, digests)).map { position, chunk in
             TransferManifest.Chunk(
                 partition: position.0, offset: position.1, records: chunk.0, sha256: HexText.encode(chunk.1))
@@ -203,20 +219,23 @@ final class BulkRun: Sendable {
             topic: destination.topic, key: Array(transferID.utf8), value: manifest.encoded(), headers: envelope.headers)
     }
 
-    func historyEntries(_ receipt: ProvideReceipt) -> [HistoryEntry] {
+    /// One provide entry per receiver, referencing the transfer's key list and naming the receiver's items, and a
+    /// dead-letter entry listing the quarantined rows' keys.
+    func historyEntries(_ streamed: Streamed) -> [HistoryEntry] {
+        let receipt = streamed.receipt
         var entries = route.destinations.map { destination in
             HistoryEntry(
                 time: time, kind: .provide, linkage: route.linkage.id, contract: route.contract,
                 provider: route.linkage.provider, receiver: destination.receiver.system,
-                purpose: destination.receiver.purpose, recordCount: receipt.accepted, transfer: transferID,
-                outcome: "ok")
+                purpose: destination.receiver.purpose, recordCount: receipt.accepted, keyList: streamed.keyList,
+                items: destination.receiver.items, transfer: transferID, outcome: "ok")
         }
         if receipt.quarantined > 0 {
             entries.append(
                 HistoryEntry(
                     time: time, kind: .deadLetter, linkage: route.linkage.id, contract: route.contract,
-                    provider: route.linkage.provider, recordCount: receipt.quarantined, transfer: transferID,
-                    outcome: "quarantined", deadLetter: route.ingestDeadLetterTopic))
+                    provider: route.linkage.provider, keys: streamed.quarantinedKeys, recordCount: receipt.quarantined,
+                    transfer: transferID, outcome: "quarantined", deadLetter: route.ingestDeadLetterTopic))
         }
         return entries
     }

@@ -26,7 +26,7 @@ extension Bus {
             progress: progress)
         do {
             let streamed = try await run.stream(chunks)
-            return try await commit(history: run.historyEntries) { transaction in
+            return try await commit(history: { _ in run.historyEntries(streamed) }) { transaction in
                 try await transaction.send(streamed.closingMessages)
                 return streamed.receipt
             }

@@ -95,7 +95,7 @@ extension Bus {
             HistoryEntry(
                 kind: .replay, linkage: route.linkage.id, contract: route.contract, provider: route.linkage.provider,
                 receiver: destination.receiver.system, purpose: destination.receiver.purpose,
-                keys: key.map { [$0] } ?? [],
+                keys: key.map { [$0] } ?? [], items: destination.receiver.items,
                 events: [envelope.id], outcome: "replayed", deadLetter: reference.description)
         }
         _ = try await commit(history: { _ in entries }) { transaction in

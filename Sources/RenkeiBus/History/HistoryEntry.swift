@@ -36,9 +36,15 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var provider: String?
     public var receiver: String?
     public var purpose: String?
-    /// Record keys concerned; empty when only `recordCount` is kept (bulk transfers).
+    /// Record keys concerned, when few enough to list (``HistoryKeyList/threshold``); more are in ``keyList``.
     public var keys: [String]
     public var recordCount: Int
+    /// Where the keys of a bulk transfer or a large provide are, when there are too many to list in ``keys``:
+    /// chunks on `renkei.history.keys`, pinned by their hashes (which this entry's hash covers).
+    public var keyList: HistoryKeyList?
+    /// The items (項目) the receiver got, in the order of its projection: what the receiver learned, true after
+    /// the contract changes. Set on entries that move records to a receiver (provide, delivery, replay, query).
+    public var items: [String]?
     public var transfer: String?
     /// Event ids concerned, when few enough to list.
     public var events: [String]
@@ -52,8 +58,8 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public init(
         time: Date = Date(), kind: Kind, linkage: String, contract: String? = nil, provider: String? = nil,
         receiver: String? = nil, purpose: String? = nil, keys: [String] = [], recordCount: Int? = nil,
-        transfer: String? = nil, events: [String] = [], outcome: String, reason: String? = nil,
-        deadLetter: String? = nil
+        keyList: HistoryKeyList? = nil, items: [String]? = nil, transfer: String? = nil, events: [String] = [],
+        outcome: String, reason: String? = nil, deadLetter: String? = nil
     ) {
         self.chain = ""
         self.sequence = 0
@@ -68,6 +74,8 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self.purpose = purpose
         self.keys = keys
         self.recordCount = recordCount ?? keys.count
+        self.keyList = keyList
+        self.items = items
         self.transfer = transfer
         self.events = events
         self.outcome = outcome
@@ -84,6 +92,6 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self = entry
     }
 
-    /// Whether the entry concerns record `key`, directly or through a bulk transfer that listed no keys.
+    /// Whether the entry lists record `key` in ``keys`` (keys in a ``keyList`` are found through the index).
     public func concerns(key: String) -> Bool { keys.contains(key) }
 }

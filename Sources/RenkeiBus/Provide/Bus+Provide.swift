@@ -38,7 +38,8 @@ extension Bus {
         let plan = ProvidePlan(
             route: route, batch: records, correlationID: correlationID, traceParent: traceParent, time: Date())
         do {
-            try await provideGroups.commit(plan.messages, history: plan.historyEntries(), on: self)
+            let keyList = plan.needsKeyList ? try await writeKeyList(plan.validKeys) : nil
+            try await provideGroups.commit(plan.messages, history: plan.historyEntries(keyList: keyList), on: self)
             return plan.receipt
         } catch let error as KafkaError {
             throw ProvideError(

@@ -5,14 +5,13 @@ import RenkeiKafka
 
 /// The messages and history entries of one provide, computed before the transaction opens.
 struct ProvidePlan: Sendable {
-    /// History entries list keys up to this many records; beyond it only the count.
-    static let maxListedKeys = 10_000
     static let maxListedEvents = 100
 
     let messages: [KafkaOutgoingMessage]
     let receipt: ProvideReceipt
     private let route: LinkageRoute
-    private let validKeys: [String]
+    /// The keys of the records written, in order (empty strings for records without one).
+    let validKeys: [String]
     private let quarantinedKeys: [String]
     private let quarantineReasons: [String]
     private let eventIDs: [String]
@@ -69,8 +68,12 @@ struct ProvidePlan: Sendable {
             transfer: nil)
     }
 
-    func historyEntries() -> [HistoryEntry] {
-        let keys = validKeys.count <= Self.maxListedKeys ? validKeys : []
+    /// Whether the entries need a key list (``Bus/writeKeyList(_:)``) to name every record's key.
+    var needsKeyList: Bool { validKeys.count > HistoryKeyList.threshold }
+
+    /// The entries of this provide; `keyList` holds the keys when ``needsKeyList``.
+    func historyEntries(keyList: HistoryKeyList? = nil) -> [HistoryEntry] {
+        let keys = needsKeyList ? [] : validKeys.filter { !$0.isEmpty }
         let events = eventIDs.count <= Self.maxListedEvents ? eventIDs : []
         var entries: [HistoryEntry] = []
         if !validKeys.isEmpty {
@@ -78,8 +81,8 @@ struct ProvidePlan: Sendable {
                 HistoryEntry(
                     time: time, kind: .provide, linkage: route.linkage.id, contract: route.contract,
                     provider: route.linkage.provider, receiver: destination.receiver.system,
-                    purpose: destination.receiver.purpose, keys: keys, recordCount: validKeys.count, events: events,
-                    outcome: "ok")
+                    purpose: destination.receiver.purpose, keys: keys, recordCount: validKeys.count,
+                    keyList: keyList, items: destination.receiver.items, events: events, outcome: "ok")
             }
         }
         if !quarantinedKeys.isEmpty {
@@ -87,7 +90,7 @@ struct ProvidePlan: Sendable {
                 HistoryEntry(
                     time: time, kind: .deadLetter, linkage: route.linkage.id, contract: route.contract,
                     provider: route.linkage.provider,
-                    keys: quarantinedKeys.count <= Self.maxListedKeys ? quarantinedKeys.filter { !$0.isEmpty } : [],
+                    keys: quarantinedKeys.count <= HistoryKeyList.threshold ? quarantinedKeys.filter { !$0.isEmpty } : [],
                     recordCount: quarantinedKeys.count, outcome: "quarantined",
                     reason: quarantineReasons.joined(separator: ","), deadLetter: route.ingestDeadLetterTopic))
         }

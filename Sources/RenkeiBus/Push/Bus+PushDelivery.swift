@@ -30,13 +30,13 @@ extension Bus {
         guard !records.isEmpty else { return }
         let contract = contracts.linkage(linkage)?.layout.description
         let provider = contracts.linkage(linkage)?.provider
-        let purpose = contracts.linkage(linkage)?.receivers.first { $0.system == receiver }?.purpose
+        let destination = contracts.linkage(linkage)?.receivers.first { $0.system == receiver }
         await record(
             records.map { record in
                 HistoryEntry(
                     kind: .delivery, linkage: linkage, contract: contract, provider: provider, receiver: receiver,
-                    purpose: purpose, keys: record.envelope?.subject.map { [$0] } ?? [],
-                    recordCount: 1, transfer: record.envelope?.transfer,
+                    purpose: destination?.purpose, keys: record.envelope?.subject.map { [$0] } ?? [],
+                    recordCount: 1, items: destination?.items, transfer: record.envelope?.transfer,
                     events: record.envelope.map { [$0.id] } ?? [], outcome: "ok")
             })
     }

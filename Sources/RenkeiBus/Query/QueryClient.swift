@@ -88,7 +88,9 @@ public final class QueryClient: Sendable {
         let reply = await wait(for: request.correlationID, timeout: timeout - (ContinuousClock.now - started))
         var entry = HistoryEntry(
             kind: .query, linkage: linkageID, contract: linkage.layout.description, provider: linkage.provider,
-            receiver: asker, keys: key.map { [$0] } ?? [], events: [request.correlationID], outcome: "ok")
+            receiver: asker, keys: key.map { [$0] } ?? [],
+            items: linkage.receivers.first { $0.system == asker }?.items, events: [request.correlationID],
+            outcome: "ok")
         let outcome: Result<QueryResult, QueryError>
         switch reply?.status {
         case nil:

@@ -32,7 +32,7 @@ extension TopicPlan {
             }
             switch scope {
             case .start:
-                if planned.topicClass == .history || planned.topicClass == .deadLetters,
+                if [.history, .historyKeys, .deadLetters].contains(planned.topicClass),
                     let finding = Self.legalRetentionFinding(topic)
                 {
                     findings.append(finding)

@@ -26,6 +26,7 @@ public struct TopicPlan: Sendable {
             let (partitions, retention): (Int, TopicRetention) =
                 switch topicClass {
                 case .history: (1, settings.historyRetention)
+                case .historyKeys: (settings.bulkPartitions, settings.historyRetention)
                 case .deadLetters: (1, settings.deadLetterRetention)
                 case .receiver: (settings.partitions, settings.receiverRetention)
                 case .bulk: (settings.bulkPartitions, settings.effectiveBulkRetention)
@@ -38,6 +39,7 @@ public struct TopicPlan: Sendable {
                 minInsyncReplicas: settings.minInsyncReplicas)
         }
         add(BusTopics.history, .history)
+        add(BusTopics.historyKeys, .historyKeys)
         for route in routes {
             add(route.ingestDeadLetterTopic, .deadLetters)
             for destination in route.destinations {
