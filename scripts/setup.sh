@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
-# librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, pkg-config, and for the tests
-# Python 3 with jsonschema (an independent JSON Schema validator). Installs only what is missing.
+# librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, SQLite (the history index), pkg-config,
+# and for the tests Python 3 with jsonschema (an independent JSON Schema validator). Installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -14,6 +14,7 @@ as_root() {
 apt_packages=()
 pkg-config --exists rdkafka 2>/dev/null || apt_packages+=(librdkafka-dev pkg-config)
 [ -f /usr/include/openssl/ssl.h ] || apt_packages+=(libssl-dev)
+[ -f /usr/include/sqlite3.h ] || apt_packages+=(libsqlite3-dev)
 if [ "${1:-}" = "--with-test-tools" ]; then
     command -v python3 >/dev/null || apt_packages+=(python3 python3-jsonschema)
 fi

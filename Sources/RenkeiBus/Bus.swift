@@ -25,6 +25,8 @@ public final class Bus: Sendable {
     /// The followers of receiver topics that long polls wait on.
     let feedTails: FeedTails
     let chain: HistoryChain
+    /// The local index of the history topic, followed while the bus runs: operators' questions, replay checks.
+    public let history: HistoryIndexer
     let historyGate = SerialGate()
     let provideGroups = ProvideGroups()
     let logger: Logger
@@ -32,7 +34,7 @@ public final class Bus: Sendable {
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
         producer: KafkaProducer, chunkProducer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool,
-        feedTails: FeedTails, chain: HistoryChain, logger: Logger
+        feedTails: FeedTails, chain: HistoryChain, history: HistoryIndexer, logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
@@ -43,11 +45,13 @@ public final class Bus: Sendable {
         self.readers = readers
         self.feedTails = feedTails
         self.chain = chain
+        self.history = history
         self.logger = logger
     }
 
-    /// Connects to the cluster, creates the bus's topics (when configured to), and recovers this instance's
-    /// history chain.
+    /// Connects to the cluster, creates the bus's topics (when configured to), opens the history index and
+    /// recovers this instance's history chain from it (reading only the part of the topic not yet indexed), then
+    /// follows the history topic to keep the index current.
     public static func start(
         contracts: ContractSet, configuration: BusConfiguration, logger: Logger
     ) async throws
@@ -66,9 +70,13 @@ public final class Bus: Sendable {
         let head: HistoryChain.Head
         let producer: KafkaProducer
         let chunkProducer: KafkaProducer
+        let history: HistoryIndexer
         do {
-            head = try await HistoryReader(reader: TopicReader(pool: readers, admin: admin))
-                .head(of: configuration.instance)
+            let index = try HistoryIndex.open(
+                configuration.dataDirectory.map { .directory($0) } ?? .memory, topic: BusTopics.history,
+                cluster: try await admin.clusterID(), logger: logger)
+            history = HistoryIndexer(index: index, reader: TopicReader(pool: readers, admin: admin), logger: logger)
+            head = try await history.recoverHead(of: configuration.instance)
             producer = try await KafkaProducer.make(configuration: kafka, logger: logger)
             var chunks = kafka
             chunks.producer.transactionalID = nil
@@ -93,19 +101,22 @@ public final class Bus: Sendable {
                 "renkei.instance": "\(configuration.instance)", "renkei.linkages": "\(routes.count)",
                 "renkei.history.sequence": "\(head.sequence)",
             ])
+        history.follow()
         return Bus(
             contracts: contracts, configuration: configuration, routes: routes, producer: producer,
             chunkProducer: chunkProducer, admin: admin, readers: readers,
             feedTails: FeedTails(configuration: tailConfiguration, admin: admin, logger: logger),
-            chain: HistoryChain(id: configuration.instance, head: head), logger: logger)
+            chain: HistoryChain(id: configuration.instance, head: head), history: history, logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
+        await history.stop()
         await feedTails.shutdown()
         await chunkProducer.shutdown()
         await producer.shutdown()
         await readers.shutdown()
+        try? history.index.close()
     }
 
     /// librdkafka clients open in this process (producers, consumers, admin clients): constant in the number of

@@ -45,6 +45,9 @@ public struct BusConfiguration: Sendable {
     /// broker answers as soon as records are committed, so the default there is librdkafka's 500 ms; the
     /// embedded cluster always waits the full time, so on it the default is 10 ms. `nil` chooses.
     public var feedFetchWait: Duration? = nil
+    /// Where this instance keeps its history index (`history.sqlite`, created with the directory when missing).
+    /// `nil` keeps the index in memory, rebuilt from the history topic at every start: for tests and short runs.
+    public var dataDirectory: String? = nil
     /// Whether to create the bus's topics at start (off where an operator manages topics).
     public var createsTopics: Bool = true
     /// Whether to refuse to start when the cluster's topics break the plan where it matters: history or

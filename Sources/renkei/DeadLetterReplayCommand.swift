@@ -13,6 +13,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var brokers: BrokerOptions
     @OptionGroup var contracts: ContractsOptions
+    @OptionGroup var dataDirectory: DataDirectoryOptions
     @Argument(help: ArgumentHelp("The dead letter, topic/partition/offset.", valueName: "reference"))
     var reference: String
     @Flag(help: "Really replay (the default is a dry run).") var execute = false
@@ -26,6 +27,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         }
         var configuration = BusConfiguration(kafka: try brokers.configuration(), instance: instance)
         configuration.createsTopics = false
+        configuration.dataDirectory = dataDirectory.path
         configuration.topics = try brokers.topics.settings(embedded: false)
         let bus = try await Bus.start(
             contracts: try contracts.load(), configuration: configuration, logger: commandLogger())

@@ -81,22 +81,39 @@ enum OperatorRendering {
         }
     }
 
-    static func table(_ entries: [HistoryEntry]) -> String {
-        guard !entries.isEmpty else { return "No history entries." }
-        var lines = entries.map { entry in
-            [
+    static func table(_ page: HistoryPage) -> String {
+        var lines = page.items.map { item in
+            let entry = item.entry
+            return [
                 Timestamp.format(entry.time), entry.kind.rawValue, entry.linkage, entry.provider ?? "-",
                 "→ \(entry.receiver ?? "-")", "\(entry.recordCount) record\(entry.recordCount == 1 ? "" : "s")",
                 entry.outcome + (entry.reason.map { " (\($0))" } ?? ""),
-                entry.transfer.map { "transfer \($0)" } ?? "", entry.deadLetter.map { "dead letter \($0)" } ?? "",
+                entry.transfer.map { "transfer \($0)" } ?? "", item.foundInKeyList ? "(found in its key list)" : "",
+                entry.deadLetter.map { "dead letter \($0)" } ?? "",
             ].filter { !$0.isEmpty }.joined(separator: "  ")
         }
-        lines.append("\(entries.count) entr\(entries.count == 1 ? "y" : "ies").")
+        lines.append(
+            page.items.isEmpty
+                ? "No history entries."
+                : "\(page.items.count) entr\(page.items.count == 1 ? "y" : "ies"), newest first.")
+        if let next = page.next { lines.append("More: --cursor \(next.text)") }
+        if let behind = page.behind, behind > 0 {
+            lines.append("The index is \(behind) offsets behind the history topic; newer entries may be missing.")
+        }
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ entries: [HistoryEntry]) -> String {
-        "[" + entries.map { String(decoding: $0.serialized(), as: UTF8.self) }.joined(separator: ",\n") + "]"
+    static func json(_ page: HistoryPage) -> String {
+        let entries = page.items.map { item in
+            var text = String(decoding: item.entry.serialized(), as: UTF8.self)
+            text.removeLast()
+            return text + #","offset":\#(item.offset),"foundInKeyList":\#(item.foundInKeyList)}"#
+        }
+        return JSONValue.object([
+            ("next", page.next.map { .string($0.text) } ?? .null),
+            ("indexedThrough", .integer(Int(page.indexedThrough))),
+            ("behind", page.behind.map { .integer(Int($0)) } ?? .null),
+        ]).serialized(pretty: false).dropLast() + #","entries":["# + entries.joined(separator: ",\n") + "]}"
     }
 
     static func verification(_ report: HistoryVerification.Report) -> String {

@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Validate Bearer tokens at this external RFC 7662 introspection URL instead.")
     var introspectionURL: String?
     @Flag(help: "Start in maintenance mode (readiness 503).") var maintenance = false
+    @OptionGroup var dataDirectory: DataDirectoryOptions
     @Flag(help: "Do not run push dispatchers and query responders on this instance.") var noDispatchers = false
 
     func run() async throws {
@@ -87,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             var busConfiguration = BusConfiguration(kafka: kafka, instance: instance.isEmpty ? "renkei" : instance)
             busConfiguration.kafka.clientID = "renkei-\(busConfiguration.instance)"
             busConfiguration.topics = topics
+            busConfiguration.dataDirectory = dataDirectory.path
             try await serveGateway(contracts, busConfiguration, clientSecrets, logger)
         } catch {
             await embedded?.shutdown(afterClientsClose: .seconds(5))

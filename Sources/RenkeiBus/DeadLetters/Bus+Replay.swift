@@ -105,7 +105,8 @@ extension Bus {
     }
 
     private func previousReplay(of reference: DeadLetterReference) async throws -> HistoryEntry? {
-        let history = HistoryReader(bus: self)
-        return try await history.query(HistoryFilter(kind: .replay)).last { $0.deadLetter == reference.description }
+        // Up to date with every replay committed so far, so a second replay of the same letter is caught.
+        try await history.sync()
+        return try await history.index.lastReplay(of: reference.description)
     }
 }

@@ -23,7 +23,7 @@ enum DeadLetterMessage {
             value.map { (items[index].key, .string($0)) }
         }
         let reasons = Array(Set(errors.map(\.reason.rawValue))).sorted()
-        let summary = errors.prefix(10).map { error in
+        let summary = errors.prefix(10).map { error -> String in
             let item = error.item.map { items[$0].name } ?? "record"
             return "\(item): \(error.reason.rawValue)"
         }.joined(separator: "; ")

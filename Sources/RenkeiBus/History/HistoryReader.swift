@@ -46,54 +46,9 @@ public struct HistoryReader: Sendable {
         return (entries, unreadable, ends.values.map(\.low).min() ?? 0)
     }
 
-    /// The entries that match `filter`, oldest first.
-    public func query(_ filter: HistoryFilter) async throws -> [HistoryEntry] {
-        try await readAll().entries.map(\.entry).filter(filter.matches)
-    }
-
     /// Checks every chain in the topic; entries removed by retention are reported apart from tampering.
     public func verify() async throws -> HistoryVerification.Report {
         let all = try await readAll()
         return HistoryVerification.verify(all.entries, unreadable: all.unreadable, retainedFrom: all.retainedFrom)
-    }
-
-    /// The last entry of `chain` (sequence 0 and the genesis hash when it has none).
-    func head(of chain: String) async throws -> HistoryChain.Head {
-        let last = try await readAll().entries.last { $0.entry.chain == chain }?.entry
-        return HistoryChain.Head(sequence: last?.sequence ?? 0, hash: last?.hash ?? HistoryHashing.genesis)
-    }
-}
-
-/// What an operator asks of the history. Every condition that is set must hold.
-public struct HistoryFilter: Sendable {
-    public var linkage: String?
-    /// A system as provider or receiver.
-    public var system: String?
-    /// A record key (宛名番号): "who received what about resident R".
-    public var key: String?
-    public var kind: HistoryEntry.Kind?
-    public var since: Date?
-    public var until: Date?
-
-    public init(
-        linkage: String? = nil, system: String? = nil, key: String? = nil, kind: HistoryEntry.Kind? = nil,
-        since: Date? = nil, until: Date? = nil
-    ) {
-        self.linkage = linkage
-        self.system = system
-        self.key = key
-        self.kind = kind
-        self.since = since
-        self.until = until
-    }
-
-    public func matches(_ entry: HistoryEntry) -> Bool {
-        if let linkage, entry.linkage != linkage { return false }
-        if let system, entry.provider != system, entry.receiver != system { return false }
-        if let key, !entry.concerns(key: key) { return false }
-        if let kind, entry.kind != kind { return false }
-        if let since, entry.time < since { return false }
-        if let until, entry.time > until { return false }
-        return true
     }
 }

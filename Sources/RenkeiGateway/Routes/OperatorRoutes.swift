@@ -99,14 +99,27 @@ struct OperatorRoutes {
         }
         let filter = HistoryFilter(
             linkage: query["linkage"].map(String.init), system: query["system"].map(String.init),
-            key: query["key"].map(String.init), kind: kind, since: try Self.date(query["since"], "since"),
-            until: try Self.date(query["until"], "until"))
-        let entries = try await HistoryReader(bus: gateway.bus).query(filter)
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(entries)
-        return Gateway.json(Array(#"{"entries":"#.utf8) + Array(data) + [0x7D])
+            key: query["key"].map(String.init), kind: kind, outcome: query["outcome"].map(String.init),
+            since: try Self.date(query["since"], "since"), until: try Self.date(query["until"], "until"))
+        var limit = 100
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...HistoryQuery.maxLimit).contains(value) else {
+                throw Problem.badRequest("invalid-parameter", "`limit` is a whole number from 1 to \(HistoryQuery.maxLimit).")
+            }
+            limit = value
+        }
+        var cursor: HistoryCursor?
+        if let text = query["cursor"] {
+            guard let parsed = HistoryCursor(text: String(text)) else {
+                throw Problem.badRequest(
+                    "invalid-parameter", "`cursor` is not one this server gave: pass the `next` of the previous page.")
+            }
+            cursor = parsed
+        }
+        // Wait briefly for what was committed just now; a long rebuild answers at once, saying how far behind.
+        await gateway.bus.history.catchUp(within: .seconds(2))
+        let page = try await gateway.bus.history.page(HistoryQuery(filter: filter, limit: limit, cursor: cursor))
+        return Gateway.json(Array(try HistoryPageDocument(page).encoded()))
     }
 
     private func verify(_ request: Request) async throws -> Response {

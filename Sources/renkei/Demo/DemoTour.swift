@@ -76,7 +76,7 @@ struct DemoTour {
         }
 
         step("5", "The daily bulk transfer: \(residents) residents as CSV to 3 receivers (resident-register-daily)")
-        let (csv, badKey) = bulkInput(layout: layout, schema: schema, generator: &generator)
+        let (csv, badKey) = bulkInput(layout: layout, schema: schema, generator: &generator, including: events)
         say(
             "input: \(String(format: "%.1f", Double(csv.count) / 1e6)) MB of CSV; one row carries a nationality code (999) the contracts do not know"
         )
@@ -122,16 +122,19 @@ struct DemoTour {
         await fixedBus.shutdown()
 
         step("7", "The history: who received what about one resident, and the hash chains")
-        let history = HistoryReader(bus: bus)
         let firstKey = events.value(record: 0, item: layout.index(of: "atena_number")!) ?? ""
-        for entry in try await history.query(HistoryFilter(key: firstKey)) {
+        await bus.history.catchUp(within: .seconds(10))
+        let report = try await ResidentReport.make(key: firstKey, indexer: bus.history, contracts: contracts)
+        say("resident \(firstKey), from the history index (`renkei history report --key \(firstKey)`):")
+        for line in report.lines {
+            let via = line.transfer.map { " — bulk transfer \($0.prefix(8))…, found in its key list" } ?? ""
             say(
-                "\(entry.kind.rawValue) \(entry.linkage) \(entry.provider ?? "-") → \(entry.receiver ?? "-") (\(entry.purpose ?? "")): \(entry.outcome)"
-            )
+                "  \(line.kind.rawValue) \(line.linkage) \(line.provider?.id ?? "-") → \(line.receiver?.id ?? "-") "
+                    + "(\(line.purpose ?? "")): \(line.items.count) items, \(line.outcome)\(via)")
         }
-        let replays = try await history.query(HistoryFilter(key: badKey, kind: .replay))
-        say("replays about resident \(badKey): \(replays.count) (one entry per receiver)")
-        let verification = try await history.verify()
+        let replays = try await bus.history.page(HistoryQuery(filter: HistoryFilter(key: badKey, kind: .replay)))
+        say("replays about resident \(badKey): \(replays.items.count) (one entry per receiver)")
+        let verification = try await HistoryReader(bus: bus).verify()
         say(
             verification.isIntact
                 ? "history intact: \(verification.entries) entries in \(verification.chains) chains, every hash checked"
@@ -140,16 +143,18 @@ struct DemoTour {
 
     /// `residents` generated rows as CSV, one of them with an unknown nationality code; and that row's key.
     private func bulkInput(
-        layout: Layout, schema: RecordSchema, generator: inout ResidentGenerator
+        layout: Layout, schema: RecordSchema, generator: inout ResidentGenerator, including known: RecordBatch
     ) -> ([UInt8], String) {
         let writer = ByteWriter(capacity: residents * 300)
         let csv = CSVRecordEncoder(layout: layout)
         csv.encodeHeader(into: writer)
+        // The register holds everyone, the residents who changed today included.
+        for record in 0..<known.count { csv.encode(known, record: record, into: writer) }
         var batch = RecordBatch(schema: schema)
         let nationality = layout.index(of: "nationality_code")!
         let bad = residents / 2
         var badKey = ""
-        for index in 0..<residents {
+        for index in known.count..<residents {
             var values = generator.next()
             if index == bad {
                 values[nationality] = "999"

@@ -1,0 +1,56 @@
+/// The tables of the history index (SQLite). Strings that repeat (chains, linkages, systems, kinds, outcomes…) are
+/// stored once in `names` and referenced by id; item lists once in `item_sets`; key lists once in `key_lists`,
+/// with their keys in `list_keys`. `entries` keeps every field, so an answer is the entry as written (its hash
+/// still checks).
+enum HistoryIndexSchema {
+    /// Bumped when the tables change; an index of another version is rebuilt.
+    static let version = "1"
+
+    static let tables = """
+        CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE item_sets(id INTEGER PRIMARY KEY, items TEXT NOT NULL UNIQUE);
+        CREATE TABLE key_lists(
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL UNIQUE,
+            problem TEXT);
+        CREATE TABLE entries(
+            position INTEGER PRIMARY KEY,
+            chain INTEGER NOT NULL,
+            sequence INTEGER NOT NULL,
+            hash BLOB NOT NULL,
+            previous_hash BLOB NOT NULL,
+            time INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            linkage INTEGER NOT NULL,
+            contract INTEGER,
+            provider INTEGER,
+            receiver INTEGER,
+            purpose INTEGER,
+            record_count INTEGER NOT NULL,
+            keys TEXT,
+            key_list INTEGER,
+            items INTEGER,
+            transfer TEXT,
+            events TEXT,
+            outcome INTEGER NOT NULL,
+            reason TEXT,
+            dead_letter TEXT);
+        CREATE TABLE entry_keys(key TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY(key, entry)) WITHOUT ROWID;
+        CREATE TABLE list_keys(key TEXT NOT NULL, list INTEGER NOT NULL, PRIMARY KEY(key, list)) WITHOUT ROWID;
+        CREATE TABLE unreadable(position INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+        """
+
+    /// The secondary indexes: each ends in `time` (and the row id, the offset), so "newest first" is a backward
+    /// walk of one index.
+    static let indexes = """
+        CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
+        CREATE INDEX IF NOT EXISTS entries_linkage ON entries(linkage, time);
+        CREATE INDEX IF NOT EXISTS entries_provider ON entries(provider, time);
+        CREATE INDEX IF NOT EXISTS entries_receiver ON entries(receiver, time);
+        CREATE INDEX IF NOT EXISTS entries_kind ON entries(kind, time);
+        CREATE INDEX IF NOT EXISTS entries_chain ON entries(chain, sequence);
+        CREATE INDEX IF NOT EXISTS entries_key_list ON entries(key_list) WHERE key_list IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS entries_dead_letter ON entries(dead_letter) WHERE dead_letter IS NOT NULL;
+        """
+}

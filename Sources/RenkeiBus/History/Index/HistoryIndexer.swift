@@ -1,0 +1,234 @@
+import Foundation
+public import Logging
+public import RenkeiKafka
+import Synchronization
+
+/// Keeps a ``HistoryIndex`` up to date with the history topic: reads from the offset the index has stored to the
+/// topic's end, a page at a time, fetching the key lists entries reference, and indexes each page in one
+/// transaction. A bus runs it as a follower (a sync every half second through the bus's long-lived consumers);
+/// a command syncs once before it answers.
+public final class HistoryIndexer: Sendable {
+    public let index: HistoryIndex
+    let reader: TopicReader
+    let logger: Logger
+    /// Messages per page: bounds the memory of a rebuild.
+    let pageSize: Int
+    private let gate = SerialGate()
+    private let state = Mutex(State())
+
+    private struct State {
+        /// The topic's end (read-committed high watermark) when last asked.
+        var end: Int64?
+        var indexed: Int64 = 0
+        var follower: Task<Void, Never>?
+    }
+
+    init(index: HistoryIndex, reader: TopicReader, logger: Logger, pageSize: Int = 5000) {
+        self.index = index
+        self.reader = reader
+        self.logger = logger
+        self.pageSize = pageSize
+    }
+
+    /// Indexes with clients of its own (a command that asks one question).
+    public convenience init(index: HistoryIndex, configuration: KafkaConfiguration, logger: Logger) throws {
+        let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 1)
+        self.init(
+            index: index, reader: TopicReader(pool: pool, admin: try KafkaAdmin.make(configuration: configuration, logger: logger)),
+            logger: logger)
+    }
+
+    /// How far a sync got.
+    public struct Progress: Sendable {
+        /// Offsets of the topic read so far in this sync, and in all.
+        public var done: Int64
+        public var total: Int64
+        /// Entries indexed so far in this sync.
+        public var entries: Int
+    }
+
+    /// Reads the topic from the index's next offset to the end the topic has now, indexing page by page; returns
+    /// the entries indexed. Syncs run one at a time.
+    @discardableResult
+    public func sync(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Int {
+        try await gate.run {
+            let topic = index.topic
+            guard let marks = try await reader.watermarks(topic)[0] else {
+                state.withLock { $0.end = 0 }
+                return 0
+            }
+            state.withLock { $0.end = marks.high }
+            let first = try await index.nextOffset()
+            var next = first
+            var indexed = 0
+            if next < marks.low, next < marks.high {
+                logger.notice(
+                    "history entries before the oldest offset the topic retains are not indexed",
+                    metadata: ["renkei.topic": "\(topic)", "renkei.from": "\(next)", "renkei.retained-from": "\(marks.low)"])
+            }
+            while next < marks.high {
+                try Task.checkCancellation()
+                let page = try await reader.read(topic: topic, from: [0: next], limit: pageSize, ends: [0: marks])
+                let reads = page.messages.map { message in
+                    HistoryIndex.Read(
+                        offset: message.offset,
+                        entry: HistoryHashing.decode(message.value).map { .success($0) }
+                            ?? .failure(.init(reason: "the bytes are not a history entry")))
+                }
+                let keyLists = try await readKeyLists(reads)
+                let pageNext = page.next[0] ?? marks.high
+                let applied = try await index.apply(reads, keyLists: keyLists, next: pageNext)
+                for read in reads {
+                    guard case .failure(let unreadable) = read.entry else { continue }
+                    logger.warning(
+                        "a history message is not an entry; it is left out of the index",
+                        metadata: [
+                            "renkei.topic": "\(topic)", "renkei.partition": "0", "renkei.offset": "\(read.offset)",
+                            "renkei.reason": "\(unreadable.reason)",
+                        ])
+                }
+                indexed += applied.entries
+                next = pageNext
+                state.withLock { $0.indexed = next }
+                progress?(Progress(done: next - first, total: marks.high - first, entries: indexed))
+            }
+            state.withLock { $0.indexed = next }
+            return indexed
+        }
+    }
+
+    /// The keys of the key lists `reads` reference that the index lacks. A list that is gone or altered is
+    /// indexed with the reason (its keys cannot be found); a broker error fails the sync, to be retried.
+    private func readKeyLists(
+        _ reads: [HistoryIndex.Read]
+    ) async throws -> [HistoryKeyList: Result<[String], KeyListUnavailable>] {
+        let lists = Set(reads.compactMap { try? $0.entry.get().keyList })
+        var found: [HistoryKeyList: Result<[String], KeyListUnavailable>] = [:]
+        for list in try await index.missingKeyLists(lists) {
+            do {
+                found[list] = .success(try await reader.keys(of: list))
+            } catch let unavailable as KeyListUnavailable {
+                logger.warning(
+                    "a key list of the history cannot be read; its keys are not findable in the index",
+                    metadata: ["renkei.reason": "\(unavailable)"])
+                found[list] = .failure(unavailable)
+            }
+        }
+        return found
+    }
+
+    /// Waits up to `limit` for the index to reach the topic's current end; returns whether it did. Answers given
+    /// after a `false` say how far behind they are (``behind``).
+    @discardableResult
+    public func catchUp(within limit: Duration) async -> Bool {
+        let sync = Task { (try? await self.sync()) != nil }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await sync.value }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Offsets of the topic beyond what is indexed, as of the last sync (`nil` before the first).
+    public var behind: Int64? {
+        state.withLock { state in state.end.map { max(0, $0 - state.indexed) } }
+    }
+
+    /// A page of answers from the index, saying how far behind the topic it is.
+    public func page(_ query: HistoryQuery) async throws -> HistoryPage {
+        let (items, next) = try await index.query(query)
+        return HistoryPage(items: items, next: next, indexedThrough: try await index.nextOffset(), behind: behind)
+    }
+
+    /// Starts following the topic: a sync every `interval`, logging progress while far behind (a rebuild).
+    func follow(every interval: Duration = .milliseconds(500)) {
+        let task = Task { [weak self] in
+            let lastReport = Mutex(ContinuousClock.now)
+            while !Task.isCancelled {
+                guard let self else { return }
+                do {
+                    try await self.sync { progress in
+                        let due = lastReport.withLock { last in
+                            guard ContinuousClock.now - last > .seconds(2) else { return false }
+                            last = ContinuousClock.now
+                            return true
+                        }
+                        guard progress.total > 10_000, due else { return }
+                        self.logger.notice(
+                            "indexing the history",
+                            metadata: [
+                                "renkei.done": "\(progress.done)", "renkei.total": "\(progress.total)",
+                                "renkei.entries": "\(progress.entries)",
+                            ])
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.warning("the history index could not follow the topic", metadata: ["renkei.error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+        state.withLock { $0.follower = task }
+    }
+
+    /// Stops following and waits for a sync under way.
+    func stop() async {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            defer { state.follower = nil }
+            return state.follower
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// The head of `chain` at start, without reading the history: the index's head, checked against the entry the
+    /// topic holds at its offset, unless the part of the topic not yet indexed holds a newer entry of the chain
+    /// (found by reading back from the end, by message key, in growing windows). An index that does not match the
+    /// topic (the topic is shorter than the index, or the head entry differs) is emptied and rebuilt.
+    func recoverHead(of chain: String) async throws -> HistoryChain.Head {
+        let topic = index.topic
+        let marks = try await reader.watermarks(topic)[0] ?? KafkaWatermarks(low: 0, high: 0)
+        var next = try await index.nextOffset()
+        var indexed = try await index.head(of: chain)
+        if next > marks.high {
+            try await index.reset(
+                logger: logger, reason: "the topic ends at offset \(marks.high), before the index (\(next))")
+            (next, indexed) = (0, nil)
+        } else if let head = indexed, head.offset >= marks.low {
+            let stored = try await reader.read(topic: topic, ranges: [0: head.offset..<(head.offset + 1)]).messages
+            if stored.first.flatMap({ HistoryHashing.decode($0.value) })?.hash != head.head.hash {
+                try await index.reset(
+                    logger: logger, reason: "the entry at offset \(head.offset) is not the one the index holds there")
+                (next, indexed) = (0, nil)
+            }
+        }
+        let unindexed = max(next, marks.low)..<marks.high
+        if let newer = try await newestEntry(of: chain, in: unindexed) {
+            return HistoryChain.Head(sequence: newer.sequence, hash: newer.hash)
+        }
+        return indexed?.head ?? HistoryChain.Head(sequence: 0, hash: HistoryHashing.genesis)
+    }
+
+    /// The newest entry of `chain` in `range` of the history topic, reading back from its end.
+    private func newestEntry(of chain: String, in range: Range<Int64>) async throws -> HistoryEntry? {
+        let key = Array(chain.utf8)
+        var upper = range.upperBound
+        var window: Int64 = 1024
+        while upper > range.lowerBound {
+            let lower = max(range.lowerBound, upper - window)
+            let messages = try await reader.read(topic: index.topic, ranges: [0: lower..<upper]).messages
+            if let last = messages.last(where: { $0.key == key }), let entry = HistoryHashing.decode(last.value) {
+                return entry
+            }
+            upper = lower
+            window = min(window * 4, 262_144)
+        }
+        return nil
+    }
+}
