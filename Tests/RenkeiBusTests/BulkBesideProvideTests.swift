@@ -51,8 +51,7 @@ import Testing
             }
             // And its history: one provide entry per receiver, naming the transfer and its record count.
             let transferID = try #require(receipt.transfer?.id)
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let entries = try await history.query(HistoryFilter(linkage: Self.linkage, kind: .provide))
+            let entries = try await harness.history(HistoryFilter(linkage: Self.linkage, kind: .provide))
             let ofTransfer = entries.filter { $0.transfer == transferID }
             #expect(Set(ofTransfer.compactMap(\.receiver)) == Set(Self.receivers))
             #expect(ofTransfer.allSatisfy { $0.recordCount == 10_000 && $0.outcome == "ok" })
@@ -77,8 +76,7 @@ import Testing
             }
             let letters = try await DeadLetterReader(bus: harness.bus).list(DeadLetterFilter(linkage: Self.linkage))
             #expect(letters.isEmpty)
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let entries = try await history.query(HistoryFilter(linkage: Self.linkage))
+            let entries = try await harness.history(HistoryFilter(linkage: Self.linkage))
             #expect(entries.map(\.kind) == [.refusal])
         }
     }

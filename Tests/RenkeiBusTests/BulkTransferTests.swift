@@ -98,8 +98,7 @@ import Testing
                 let feed = try await harness.feed("resident-register-daily", receiver)
                 #expect(feed.isEmpty, "receiver \(receiver) saw an interrupted transfer")
             }
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let refusals = try await history.query(HistoryFilter(kind: .refusal))
+            let refusals = try await harness.history(HistoryFilter(kind: .refusal))
             #expect(refusals.map(\.reason) == ["interrupted"])
         }
     }

@@ -98,6 +98,20 @@ struct BusHarness {
     }
 
     /// Every delivery of a receiver's feed, read from the beginning.
+    /// Every history entry matching `filter`, oldest first, from the bus's index brought up to the topic's end.
+    func history(_ filter: HistoryFilter) async throws -> [HistoryEntry] {
+        try await bus.history.sync()
+        var entries: [HistoryEntry] = []
+        var cursor: HistoryCursor?
+        repeat {
+            let page = try await bus.history.page(
+                HistoryQuery(filter: filter, limit: HistoryQuery.maxLimit, cursor: cursor))
+            entries += page.entries
+            cursor = page.next
+        } while cursor != nil
+        return entries.reversed()
+    }
+
     func feed(_ linkage: String, _ receiver: String) async throws -> [ReceivedRecord] {
         let reader = FeedReader(bus: bus)
         var cursor = FeedCursor.start

@@ -67,8 +67,7 @@ import Testing
             #expect(letter.originalTopic == BusTopics.outbound(linkage: "resident-change", receiver: "017"))
             #expect(letter.envelope?.subject == poisoned)
             #expect(receipt.eventIDs.contains(letter.envelope?.id ?? ""))
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let entries = try await history.query(HistoryFilter(key: poisoned, kind: .deadLetter))
+            let entries = try await harness.history(HistoryFilter(key: poisoned, kind: .deadLetter))
             #expect(entries.map(\.receiver) == ["017"])
         }
     }
@@ -111,7 +110,7 @@ import Testing
             #expect(letter.reasons == [Bus.expiredBeforeDelivery])
             #expect(letter.originalTopic == topic)
             #expect(letter.message.contains("removed by retention"))
-            let entries = try await HistoryReader(bus: harness.bus).query(HistoryFilter(kind: .deadLetter))
+            let entries = try await harness.history(HistoryFilter(kind: .deadLetter))
             #expect(entries.contains { $0.outcome == "expired" && $0.receiver == "017" })
             await #expect(throws: ReplayError.self) { _ = try await harness.bus.replay(letter.reference) }
         }

@@ -66,8 +66,7 @@ import Testing
             }
             let feed = try await harness.feed("resident-change", "018")
             #expect(feed.isEmpty)
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let refusals = try await history.query(HistoryFilter(linkage: "resident-change", kind: .refusal))
+            let refusals = try await harness.history(HistoryFilter(linkage: "resident-change", kind: .refusal))
             #expect(refusals.count == 1)
             #expect(refusals.first?.provider == "C001")
             #expect(refusals.first?.reason == "not-the-provider")
@@ -101,11 +100,10 @@ import Testing
             _ = try await harness.bus.provide(
                 linkage: "resident-change", provider: "001", records: jsonl, format: .jsonLines)
             let key = try #require(records[1][0])
-            let history = try HistoryReader(configuration: harness.bus.configuration.kafka, logger: harness.logger)
-            let entries = try await history.query(HistoryFilter(key: key))
+            let entries = try await harness.history(HistoryFilter(key: key))
             #expect(Set(entries.compactMap(\.receiver)) == ["018", "017", "002", "C001"])
             #expect(entries.allSatisfy { $0.contract == "resident-record@1.0" && $0.outcome == "ok" })
-            let verification = try await history.verify()
+            let verification = try await HistoryReader(bus: harness.bus).verify()
             #expect(verification.isIntact)
             #expect(verification.entries == 4)
         }

@@ -51,11 +51,10 @@ import Testing
             let copies = feed.filter { $0.envelope.id == eventID }
             #expect(copies.count == 1)
             #expect(feed.count == 49 + 1)
-            let history = try HistoryReader(configuration: configuration.kafka, logger: harness.logger)
-            let replays = try await history.query(HistoryFilter(kind: .replay))
+            let replays = try await harness.history(HistoryFilter(kind: .replay))
             #expect(replays.count == 3)
             #expect(replays.allSatisfy { $0.deadLetter == letter.reference.description && $0.events == [eventID] })
-            let verification = try await history.verify()
+            let verification = try await HistoryReader(bus: harness.bus).verify()
             #expect(verification.isIntact, "\(verification.problems)")
         }
     }

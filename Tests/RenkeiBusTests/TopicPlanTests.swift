@@ -13,7 +13,8 @@ struct TopicPlanTests {
     @Test func everyTopicOfTheSampleContractsHasItsClassAndConfigs() throws {
         let plan = try TopicPlan(contracts: contracts, instances: ["a", "b"], settings: .cluster)
         var expected: [String: TopicClass] = [
-            "renkei.history": .history, "renkei.query.resident-query": .query, "renkei.reply.a": .reply,
+            "renkei.history": .history, "renkei.history.keys": .historyKeys, "renkei.query.resident-query": .query,
+            "renkei.reply.a": .reply,
             "renkei.reply.b": .reply, "renkei.dlq.resident-change": .deadLetters,
             "renkei.dlq.resident-register-daily": .deadLetters,
         ]
@@ -34,6 +35,8 @@ struct TopicPlanTests {
         }
         #expect(plan.topic("renkei.history")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.history")?.partitions == 1)
+        #expect(plan.topic("renkei.history.keys")?.configs["retention.ms"] == "-1")
+        #expect(plan.topic("renkei.history.keys")?.partitions == 16)
         #expect(plan.topic("renkei.dlq.resident-change.C001")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.out.resident-change.C001")?.configs["retention.ms"] == "2592000000")
         #expect(plan.topic("renkei.out.resident-change.C001")?.partitions == 4)

@@ -53,7 +53,8 @@ final class BulkRun: Sendable {
         }
         // The record keys go to the history's key list beside the receivers' chunks, in a lane of their own after
         // the receivers' lanes, so a resident is findable in the transfer without one history entry per record.
-        var keyWriter = KeyListWriter(chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
+        var keyWriter = KeyListWriter(
+            chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
         let keyLane = writers.count
         var quarantinedKeys: [String] = []
         var decoder: any RecordDecoder =

@@ -90,7 +90,8 @@ struct ProvidePlan: Sendable {
                 HistoryEntry(
                     time: time, kind: .deadLetter, linkage: route.linkage.id, contract: route.contract,
                     provider: route.linkage.provider,
-                    keys: quarantinedKeys.count <= HistoryKeyList.threshold ? quarantinedKeys.filter { !$0.isEmpty } : [],
+                    keys: quarantinedKeys.count <= HistoryKeyList.threshold
+                        ? quarantinedKeys.filter { !$0.isEmpty } : [],
                     recordCount: quarantinedKeys.count, outcome: "quarantined",
                     reason: quarantineReasons.joined(separator: ","), deadLetter: route.ingestDeadLetterTopic))
         }

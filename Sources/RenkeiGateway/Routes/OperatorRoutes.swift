@@ -104,7 +104,8 @@ struct OperatorRoutes {
         var limit = 100
         if let text = query["limit"] {
             guard let value = Int(text), (1...HistoryQuery.maxLimit).contains(value) else {
-                throw Problem.badRequest("invalid-parameter", "`limit` is a whole number from 1 to \(HistoryQuery.maxLimit).")
+                throw Problem.badRequest(
+                    "invalid-parameter", "`limit` is a whole number from 1 to \(HistoryQuery.maxLimit).")
             }
             limit = value
         }

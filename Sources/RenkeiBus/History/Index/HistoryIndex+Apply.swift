@@ -131,7 +131,8 @@ private struct EntryWriter {
         _ list: HistoryKeyList, keys: Result<[String], KeyListUnavailable>?
     ) throws -> Int64 {
         let reference = HistoryIndex.referenceText(list)
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM key_lists WHERE reference = ?", arguments: [reference]) {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM key_lists WHERE reference = ?", arguments: [reference])
+        {
             return id
         }
         var problem: String?
@@ -180,5 +181,23 @@ extension HistoryIndex {
                     == nil
             }
         }
+    }
+}
+
+extension HistoryIndex {
+    /// Indexes history messages as the topic holds them (offset and bytes, in offset order) and moves the next
+    /// offset to `next`: for tools that load a copy of a history, and for benchmarks. `keyLists` gives the keys of
+    /// the key lists the entries reference; a list not given is indexed as unreadable. Returns the entries added.
+    @discardableResult
+    public func index(
+        _ messages: [(offset: Int64, value: [UInt8])], keyLists: [HistoryKeyList: [String]] = [:], next: Int64
+    ) async throws -> Int {
+        let reads = messages.map { message in
+            Read(
+                offset: message.offset,
+                entry: HistoryHashing.decode(message.value).map { .success($0) }
+                    ?? .failure(.init(reason: "the bytes are not a history entry")))
+        }
+        return try await apply(reads, keyLists: keyLists.mapValues { .success($0) }, next: next).entries
     }
 }

@@ -30,7 +30,8 @@ extension HistoryIndex {
         try await database.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM names WHERE name = ?", arguments: [chain]),
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT position, sequence, hash FROM entries WHERE chain = ? ORDER BY sequence DESC LIMIT 1",
+                    db,
+                    sql: "SELECT position, sequence, hash FROM entries WHERE chain = ? ORDER BY sequence DESC LIMIT 1",
                     arguments: [id])
             else { return nil }
             let hash: Data = row["hash"]
@@ -58,7 +59,8 @@ extension HistoryIndex {
         return try await database.read { db in
             var table = snapshot
             return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM entries e ORDER BY e.position").map {
-                (row: Row) -> (Int64, HistoryEntry) in (row["position"], try Self.entry(row, db: db, table: &table).entry)
+                (row: Row) -> (Int64, HistoryEntry) in
+                (row["position"], try Self.entry(row, db: db, table: &table).entry)
             }
         }
     }
@@ -90,11 +92,15 @@ extension HistoryIndex {
         """
 
     /// The SQL of a page; `nil` when a name in the filter is unknown (no entry can match).
-    private static func select(_ query: HistoryQuery, table: NameTable) -> (text: String, arguments: [any DatabaseValueConvertible])? {
+    private static func select(
+        _ query: HistoryQuery, table: NameTable
+    ) -> (text: String, arguments: [any DatabaseValueConvertible])? {
         let filter = query.filter
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
-        for (column, name) in [("linkage", filter.linkage), ("kind", filter.kind?.rawValue), ("outcome", filter.outcome)] {
+        for (column, name) in [
+            ("linkage", filter.linkage), ("kind", filter.kind?.rawValue), ("outcome", filter.outcome),
+        ] {
             guard let name else { continue }
             guard let id = table.ids[name] else { return nil }
             conditions.append("e.\(column) = ?")
@@ -124,7 +130,8 @@ extension HistoryIndex {
         let order = "ORDER BY e.time DESC, e.position DESC LIMIT \(query.limit + 1)"
         func arm(_ extra: [String]) -> String {
             let all = extra + conditions
-            return "SELECT \(columns) FROM entries e \(all.isEmpty ? "" : "WHERE " + all.joined(separator: " AND ")) \(order)"
+            return
+                "SELECT \(columns) FROM entries e \(all.isEmpty ? "" : "WHERE " + all.joined(separator: " AND ")) \(order)"
         }
         guard let system = filter.system else { return (arm([]), arguments) }
         guard let id = table.ids[system] else { return nil }
@@ -138,7 +145,9 @@ extension HistoryIndex {
     }
 
     /// The entry a row holds, as it was written; the second value is why its key list's keys are missing.
-    private static func entry(_ row: Row, db: Database, table: inout NameTable) throws -> (
+    private static func entry(
+        _ row: Row, db: Database, table: inout NameTable
+    ) throws -> (
         entry: HistoryEntry, keyListProblem: String?
     ) {
         func name(_ column: String) throws -> String? {
@@ -150,7 +159,8 @@ extension HistoryIndex {
         var keyList: HistoryKeyList?
         var problem: String?
         if let id: Int64 = row["key_list"],
-            let list = try Row.fetchOne(db, sql: "SELECT reference, problem FROM key_lists WHERE id = ?", arguments: [id])
+            let list = try Row.fetchOne(
+                db, sql: "SELECT reference, problem FROM key_lists WHERE id = ?", arguments: [id])
         {
             keyList = HistoryIndex.keyList(fromReference: list["reference"])
             problem = list["problem"]
@@ -162,7 +172,8 @@ extension HistoryIndex {
         }
         let time: Int64 = row["time"]
         var entry = HistoryEntry(
-            time: Date(timeIntervalSince1970: Double(time) / 1000), kind: HistoryEntry.Kind(rawValue: try name("kind") ?? "") ?? .provide,
+            time: Date(timeIntervalSince1970: Double(time) / 1000),
+            kind: HistoryEntry.Kind(rawValue: try name("kind") ?? "") ?? .provide,
             linkage: try name("linkage") ?? "", contract: try name("contract"), provider: try name("provider"),
             receiver: try name("receiver"), purpose: try name("purpose"),
             keys: (row["keys"] as String?).map(ItemSet.split) ?? [], recordCount: row["record_count"], keyList: keyList,

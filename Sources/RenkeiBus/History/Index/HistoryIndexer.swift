@@ -34,7 +34,8 @@ public final class HistoryIndexer: Sendable {
     public convenience init(index: HistoryIndex, configuration: KafkaConfiguration, logger: Logger) throws {
         let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 1)
         self.init(
-            index: index, reader: TopicReader(pool: pool, admin: try KafkaAdmin.make(configuration: configuration, logger: logger)),
+            index: index,
+            reader: TopicReader(pool: pool, admin: try KafkaAdmin.make(configuration: configuration, logger: logger)),
             logger: logger)
     }
 
@@ -64,7 +65,9 @@ public final class HistoryIndexer: Sendable {
             if next < marks.low, next < marks.high {
                 logger.notice(
                     "history entries before the oldest offset the topic retains are not indexed",
-                    metadata: ["renkei.topic": "\(topic)", "renkei.from": "\(next)", "renkei.retained-from": "\(marks.low)"])
+                    metadata: [
+                        "renkei.topic": "\(topic)", "renkei.from": "\(next)", "renkei.retained-from": "\(marks.low)",
+                    ])
             }
             while next < marks.high {
                 try Task.checkCancellation()
@@ -169,7 +172,8 @@ public final class HistoryIndexer: Sendable {
                 } catch is CancellationError {
                     return
                 } catch {
-                    self.logger.warning("the history index could not follow the topic", metadata: ["renkei.error": "\(error)"])
+                    self.logger.warning(
+                        "the history index could not follow the topic", metadata: ["renkei.error": "\(error)"])
                 }
                 try? await Task.sleep(for: interval)
             }

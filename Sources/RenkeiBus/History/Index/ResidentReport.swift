@@ -43,7 +43,8 @@ public struct ResidentReport: Sendable {
     public var madeAt: Date
 
     /// Pages through every entry about `key` and names systems and items from `contracts`.
-    public static func make(key: String, indexer: HistoryIndexer, contracts: ContractSet) async throws -> ResidentReport {
+    public static func make(key: String, indexer: HistoryIndexer, contracts: ContractSet) async throws -> ResidentReport
+    {
         var items: [HistoryPage.Item] = []
         var cursor: HistoryCursor?
         var behind: Int64?
