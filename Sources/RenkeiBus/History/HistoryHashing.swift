@@ -46,8 +46,9 @@ enum HistoryHashing {
         Array(try! encoder.encode(entry))
     }
 
+    /// The entry in `bytes`: through the fast parser for entries as the bus writes them, else `JSONDecoder`.
     static func decode(_ bytes: [UInt8]) -> HistoryEntry? {
-        try? decoder.decode(HistoryEntry.self, from: Data(bytes))
+        HistoryEntryParser.parse(bytes) ?? (try? decoder.decode(HistoryEntry.self, from: Data(bytes)))
     }
 
     /// SHA-256 of the entry with an empty `hash` field: covers the chain position, the previous hash and every
