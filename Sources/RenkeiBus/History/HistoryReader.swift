@@ -53,8 +53,7 @@ public struct HistoryReader: Sendable {
 
     /// Checks every chain in the topic; entries removed by retention are reported apart from tampering.
     public func verify() async throws -> HistoryVerification.Report {
-        let all = try await readAll()
-        return HistoryVerification.verify(all.entries, unreadable: all.unreadable, retainedFrom: all.retainedFrom)
+        try await verify(from: nil)
     }
 
     /// The last entry of `chain` (sequence 0 and the genesis hash when it has none).
