@@ -31,7 +31,8 @@ struct HistoryVerifyCommand: AsyncParsableCommand {
         if let writeCheckpoint { try CheckpointFile.checkWritable(writeCheckpoint) }
         let reader = try HistoryReader(
             configuration: try brokers.configuration(), logger: commandLogger(), topic: topic)
-        let report = try await reader.verify(from: checkpoint, progress: VerifyProgressPrinter.callback(asked: progress))
+        let report = try await reader.verify(
+            from: checkpoint, progress: VerifyProgressPrinter.callback(asked: progress))
         print(OperatorRendering.verification(report))
         if let writeCheckpoint {
             if let next = report.checkpoint {

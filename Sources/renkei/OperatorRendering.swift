@@ -105,7 +105,8 @@ enum OperatorRendering {
             "retention: \($0) (the topic now starts at offset \(report.retainedFrom); their links cannot be checked)"
         }
         // From a checkpoint, what came before it was checked by an earlier run, not this one.
-        let scope = report.verifiedFrom.map { " (verified from checkpoint at offset \($0); older entries not read)" } ?? ""
+        let scope =
+            report.verifiedFrom.map { " (verified from checkpoint at offset \($0); older entries not read)" } ?? ""
         let entries = "\(report.entries) entr\(report.entries == 1 ? "y" : "ies")"
         if report.isIntact {
             return

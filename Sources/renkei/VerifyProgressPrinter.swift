@@ -42,6 +42,7 @@ final class VerifyProgressPrinter: Sendable {
         guard due, progress.offset < progress.end else { return }
         let percent = (progress.offset - progress.start) * 100 / span
         printError(
-            "history verify: \(percent)% (\(progress.entries) entries read, offset \(progress.offset) of \(progress.end))")
+            "history verify: \(percent)% (\(progress.entries) entries read, offset \(progress.offset) of \(progress.end))"
+        )
     }
 }

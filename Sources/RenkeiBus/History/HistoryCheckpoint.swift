@@ -69,7 +69,8 @@ public struct HistoryCheckpoint: Sendable, Hashable, Codable {
         for (chain, anchor) in chains.sorted(by: { $0.key < $1.key }) {
             guard anchor.sequence >= 1, (0..<offset).contains(anchor.offset) else {
                 throw Malformed(
-                    reason: "chain \(chain): entry \(anchor.sequence) at offset \(anchor.offset) cannot be a head below "
+                    reason:
+                        "chain \(chain): entry \(anchor.sequence) at offset \(anchor.offset) cannot be a head below "
                         + "offset \(offset)")
             }
             guard anchor.hash.utf8.count == 64, anchor.hash.utf8.allSatisfy(Self.isLowercaseHex) else {

@@ -31,7 +31,8 @@ public struct HistoryVerifier: Sendable {
         self.heads = checkpoint?.chains ?? [:]
         self.unconfirmed = heads
         // A head that retention removed cannot be read again: its chain goes on from it on trust.
-        for (chain, anchor) in heads.sorted(by: { $0.value.offset < $1.value.offset }) where anchor.offset < retainedFrom {
+        for (chain, anchor) in heads.sorted(by: { $0.value.offset < $1.value.offset })
+        where anchor.offset < retainedFrom {
             unconfirmed[chain] = nil
             noteExpired(chain: chain, 1...anchor.sequence)
         }
@@ -45,7 +46,8 @@ public struct HistoryVerifier: Sendable {
             return
         }
         // A chain not seen yet starts at the genesis hash; from a checkpoint, it started after the checkpoint.
-        var head = heads[entry.chain] ?? Head(sequence: 0, hash: HistoryHashing.genesis, offset: (checkpoint?.offset ?? 0) - 1)
+        var head =
+            heads[entry.chain] ?? Head(sequence: 0, hash: HistoryHashing.genesis, offset: (checkpoint?.offset ?? 0) - 1)
         if retainedFrom > head.offset + 1, entry.sequence > head.sequence + 1 {
             // Entries after the head lie below the retained range: take this entry's link on trust.
             noteExpired(chain: entry.chain, (head.sequence + 1)...(entry.sequence - 1))
@@ -83,12 +85,15 @@ public struct HistoryVerifier: Sendable {
                         + "the newest entries were truncated"))
         }
         for (chain, anchor) in unconfirmed.sorted(by: { $0.value.offset < $1.value.offset }) {
-            final.record(Problem(offset: anchor.offset, chain: chain, sequence: anchor.sequence, reason: Self.gone(chain, anchor)))
+            final.record(
+                Problem(
+                    offset: anchor.offset, chain: chain, sequence: anchor.sequence, reason: Self.gone(chain, anchor)))
         }
         return HistoryVerification.Report(
             entries: entries, chains: heads.count, problems: final.problems, problemCount: final.problemCount,
             retainedFrom: retainedFrom, expired: expired, verifiedFrom: checkpoint?.offset,
-            checkpoint: final.problemCount == 0 ? HistoryCheckpoint(offset: max(end, checkpoint?.offset ?? 0), chains: heads) : nil)
+            checkpoint: final.problemCount == 0
+                ? HistoryCheckpoint(offset: max(end, checkpoint?.offset ?? 0), chains: heads) : nil)
     }
 
     /// An entry the checkpoint covers: a chain's head is compared with the checkpoint, older entries were verified
@@ -110,7 +115,9 @@ public struct HistoryVerifier: Sendable {
             return
         }
         guard unconfirmed.removeValue(forKey: entry.chain) != nil else { return }
-        if entry.sequence != anchor.sequence || entry.hash != anchor.hash || HistoryHashing.hash(of: entry) != entry.hash {
+        if entry.sequence != anchor.sequence || entry.hash != anchor.hash
+            || HistoryHashing.hash(of: entry) != entry.hash
+        {
             record(offset, entry, Self.gone(entry.chain, anchor))
         }
     }
