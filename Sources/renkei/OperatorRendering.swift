@@ -121,17 +121,23 @@ enum OperatorRendering {
         let expired = report.expired.map {
             "retention: \($0) (the topic now starts at offset \(report.retainedFrom); their links cannot be checked)"
         }
+        // From a checkpoint, what came before it was checked by an earlier run, not this one.
+        let scope =
+            report.verifiedFrom.map { " (verified from checkpoint at offset \($0); older entries not read)" } ?? ""
+        let entries = "\(report.entries) entr\(report.entries == 1 ? "y" : "ies")"
         if report.isIntact {
             return
                 (expired
                 + [
-                    "History intact: \(report.entries) entries in \(report.chains) chain\(report.chains == 1 ? "" : "s"), "
-                        + "every hash and link checked\(expired.isEmpty ? "" : " from the oldest retained entry")."
+                    "History intact: \(entries) in \(report.chains) chain\(report.chains == 1 ? "" : "s"), "
+                        + "every hash and link checked\(expired.isEmpty ? "" : " from the oldest retained entry")\(scope)."
                 ]).joined(separator: "\n")
         }
+        let listed =
+            report.problemCount > report.problems.count ? " (the first \(report.problems.count) listed)" : ""
         return
             (expired + report.problems.map { "problem: \($0)" }
-            + ["History NOT intact: \(report.problems.count) problem(s) in \(report.entries) entries."])
+            + ["History NOT intact: \(report.problemCount) problem(s)\(listed) in \(entries)\(scope)."])
             .joined(separator: "\n")
     }
 

@@ -48,7 +48,6 @@ public struct HistoryReader: Sendable {
 
     /// Checks every chain in the topic; entries removed by retention are reported apart from tampering.
     public func verify() async throws -> HistoryVerification.Report {
-        let all = try await readAll()
-        return HistoryVerification.verify(all.entries, unreadable: all.unreadable, retainedFrom: all.retainedFrom)
+        try await verify(from: nil)
     }
 }

@@ -7,7 +7,11 @@ public enum HistoryVerification {
         public var chain: String
         public var sequence: Int
         public var reason: String
-        public var description: String { "offset \(offset) (chain \(chain), entry \(sequence)): \(reason)" }
+        public var description: String {
+            // Problems with no entry to name (unreadable bytes, a truncated topic) carry chain "?" and entry 0.
+            chain == "?" && sequence == 0
+                ? "offset \(offset): \(reason)" : "offset \(offset) (chain \(chain), entry \(sequence)): \(reason)"
+        }
     }
 
     /// Entries of a chain that are no longer in the topic because retention (or an operator's DeleteRecords)
@@ -22,15 +26,35 @@ public enum HistoryVerification {
     }
 
     public struct Report: Sendable {
+        /// The entries read: all of them, or those from the checkpoint's oldest head on.
         public var entries: Int
         public var chains: Int
+        /// The first ``HistoryVerifier/problemLimit`` problems, in topic order.
         public var problems: [Problem]
+        /// Every problem found, also those not kept in ``problems``.
+        public var problemCount: Int
         /// The oldest offset the topic still holds.
         public var retainedFrom: Int64 = 0
         /// Chains whose oldest entries were removed by retention.
         public var expired: [Expired] = []
+        /// The checkpoint offset the verification started from; `nil` when it read the whole topic.
+        public var verifiedFrom: Int64?
+        /// Where this verification ended, to start the next one from; `nil` unless the history is intact.
+        public var checkpoint: HistoryCheckpoint?
         /// No entry was changed, removed from the middle or reordered (retention aside).
-        public var isIntact: Bool { problems.isEmpty }
+        public var isIntact: Bool { problemCount == 0 }
+    }
+
+    /// How far a streaming verification got, after each page it read.
+    public struct Progress: Sendable, Hashable {
+        /// Entries read so far.
+        public var entries: Int
+        /// The offset the read has reached.
+        public var offset: Int64
+        /// The offset it stops at: the topic's end when it started.
+        public var end: Int64
+        /// Where it started reading (above 0 from a checkpoint or after retention).
+        public var start: Int64
     }
 
     /// The hash an entry must carry: SHA-256 of its canonical form with an empty `hash` field.
@@ -39,40 +63,15 @@ public enum HistoryVerification {
     /// Verifies `entries` in topic order; `unreadable` lists offsets whose bytes are not an entry at all.
     /// `retainedFrom` is the topic's oldest retained offset: when it is above 0, the first entry seen of a chain
     /// may follow entries that retention removed, and its link to them cannot be checked; that is reported in
-    /// ``Report/expired``, never as tampering.
+    /// ``Report/expired``, never as tampering. For a whole topic, ``HistoryReader/verify(from:pageSize:progress:)``
+    /// streams instead.
     public static func verify(
         _ entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64] = [], retainedFrom: Int64 = 0
     ) -> Report {
-        var heads: [String: (sequence: Int, hash: String)] = [:]
-        var expired: [Expired] = []
-        var problems = unreadable.map {
-            Problem(offset: $0, chain: "?", sequence: 0, reason: "the entry is not readable: it was altered")
-        }
-        for (offset, entry) in entries {
-            if heads[entry.chain] == nil, retainedFrom > 0, entry.sequence > 1 {
-                // The chain's start lies below the retained range: take this entry's link on trust.
-                expired.append(Expired(chain: entry.chain, sequences: 1...(entry.sequence - 1)))
-                heads[entry.chain] = (entry.sequence - 1, entry.previousHash)
-            }
-            let head = heads[entry.chain] ?? (0, HistoryHashing.genesis)
-            func problem(_ reason: String) {
-                problems.append(Problem(offset: offset, chain: entry.chain, sequence: entry.sequence, reason: reason))
-            }
-            if HistoryHashing.hash(of: entry) != entry.hash {
-                problem("the content does not match its hash: the entry was changed")
-            }
-            if entry.sequence != head.sequence + 1 {
-                problem(
-                    entry.sequence <= head.sequence
-                        ? "entry \(entry.sequence) comes after entry \(head.sequence): entries were reordered or repeated"
-                        : "entries \(head.sequence + 1)…\(entry.sequence - 1) are missing: entries were removed")
-            } else if entry.previousHash != head.hash {
-                problem("the previous-hash link does not match entry \(head.sequence): the chain was altered")
-            }
-            heads[entry.chain] = (max(head.sequence, entry.sequence), entry.hash)
-        }
-        return Report(
-            entries: entries.count, chains: heads.count, problems: problems, retainedFrom: retainedFrom,
-            expired: expired)
+        var verifier = HistoryVerifier(retainedFrom: retainedFrom)
+        for offset in unreadable { verifier.unreadable(offset: offset) }
+        for (offset, entry) in entries { verifier.check(offset: offset, entry: entry) }
+        let last = (entries.map(\.offset) + unreadable).max()
+        return verifier.report(end: last.map { $0 + 1 } ?? retainedFrom)
     }
 }

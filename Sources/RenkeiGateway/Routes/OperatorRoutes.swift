@@ -131,9 +131,25 @@ struct OperatorRoutes {
                 ("intact", .bool(report.isIntact)), ("entries", .integer(report.entries)),
                 ("chains", .integer(report.chains)),
                 ("problems", .array(report.problems.map { .string($0.description) })),
+                ("problemCount", .integer(report.problemCount)),
                 ("retainedFrom", .integer(Int(report.retainedFrom))),
                 ("expired", .array(report.expired.map { .string($0.description) })),
+                ("checkpoint", report.checkpoint.map(Self.json) ?? .null),
             ]))
+    }
+
+    /// A checkpoint in the form `renkei history verify --from-checkpoint` reads.
+    static func json(_ checkpoint: HistoryCheckpoint) -> JSONValue {
+        let chains = checkpoint.chains.sorted { $0.key < $1.key }.map { chain, anchor -> (String, JSONValue) in
+            (
+                chain,
+                .object([
+                    ("hash", .string(anchor.hash)), ("offset", .integer(Int(anchor.offset))),
+                    ("sequence", .integer(anchor.sequence)),
+                ])
+            )
+        }
+        return .object([("chains", .object(chains)), ("offset", .integer(Int(checkpoint.offset)))])
     }
 
     private func maintenance(_ request: Request) async throws -> Response {

@@ -138,7 +138,7 @@ struct DemoTour {
         say(
             verification.isIntact
                 ? "history intact: \(verification.entries) entries in \(verification.chains) chains, every hash checked"
-                : "history NOT intact: \(verification.problems.count) problems")
+                : "history NOT intact: \(verification.problemCount) problems")
     }
 
     /// `residents` generated rows as CSV, one of them with an unknown nationality code; and that row's key.
