@@ -27,7 +27,8 @@ public struct HistoryReader: Sendable {
             topic: topic)
     }
 
-    /// Every entry, in topic order, with its offset; `unreadable` lists offsets that hold no entry; `retainedFrom`
+    /// Every entry, in topic order, with its offset, all in memory: for small histories (tests, forensic copies);
+    /// questions go to the index and `verify` streams. `unreadable` lists offsets that hold no entry; `retainedFrom`
     /// is the oldest offset the topic still holds (entries before it were removed by retention).
     public func readAll() async throws -> (
         entries: [(offset: Int64, entry: HistoryEntry)], unreadable: [Int64], retainedFrom: Int64
