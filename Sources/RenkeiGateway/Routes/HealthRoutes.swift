@@ -54,6 +54,9 @@ struct HealthRoutes {
                 ("renkei_consumer_lag", [("linkage", dispatcher.linkage.id), ("receiver", dispatcher.receiver)], lag))
         }
         gauges.append(("renkei_kafka_clients_open", [], Bus.openKafkaClients))
+        if let behind = gateway.bus.history.behind {
+            gauges.append(("renkei_history_index_behind", [], Int(behind)))
+        }
         let text = gateway.metrics.exposition(gauges: gauges)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

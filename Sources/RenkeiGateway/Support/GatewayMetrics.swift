@@ -34,6 +34,9 @@ final class GatewayMetrics: Sendable {
         "renkei_query_duration_seconds": ("histogram", "Time to answer queries (照会), per linkage and outcome."),
         "renkei_dead_letters": ("gauge", "Messages on each dead-letter topic."),
         "renkei_consumer_lag": ("gauge", "Records not yet pushed, per linkage and receiver."),
+        "renkei_history_index_behind": (
+            "gauge", "Offsets of the history topic the history index has not read yet (large while it rebuilds)."
+        ),
         "renkei_kafka_clients_open": (
             "gauge", "librdkafka clients (producers, consumers, admin) open in this process; constant in requests."
         ),
