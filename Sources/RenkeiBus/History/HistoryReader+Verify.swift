@@ -19,8 +19,7 @@ extension HistoryReader {
         // A partition whose next offset reaches its end is done (also one that retention emptied).
         var next = ends.mapValues { max(start, $0.low) }
         var read = 0
-        while ends.contains(where: { next[$0.key]! < $0.value.high }) {
-            let page = try await reader.read(topic: topic, from: next, limit: pageSize, ends: ends)
+        try await reader.readPages(topic: topic, from: next, ends: ends, pageSize: pageSize) { page in
             for message in page.messages {
                 if let entry = HistoryHashing.decode(message.value) {
                     verifier.check(offset: message.offset, entry: entry)
@@ -32,8 +31,6 @@ extension HistoryReader {
             next.merge(page.next) { $1 }
             progress?(
                 HistoryVerification.Progress(entries: read, offset: next.values.max() ?? end, end: end, start: start))
-            // A read that returns nothing has reached every end (it stops early only at `pageSize` messages).
-            if page.messages.isEmpty { break }
         }
         return verifier.report(end: end)
     }

@@ -115,10 +115,55 @@ struct TopicReader: Sendable {
     }
 }
 
+extension TopicReader {
+    /// Reads from `start` to `ends` (fixed by the caller) a page at a time, handing each page of at least
+    /// `pageSize` messages (or the last, smaller one) to `body` with where each partition continues. One consumer
+    /// stays assigned throughout, so what it fetched ahead is not fetched again: for reading a whole topic (a
+    /// history rebuild, a verification) with memory bounded by a page and the consumer's prefetch.
+    func readPages(
+        topic: String, from start: [Int32: Int64] = [:], ends: [Int32: KafkaWatermarks], pageSize: Int,
+        _ body: (Result) async throws -> Void
+    ) async throws {
+        var ranges: [Int32: Range<Int64>] = [:]
+        for (partition, marks) in ends {
+            let from = max(start[partition] ?? marks.low, marks.low)
+            guard from < marks.high else { continue }
+            ranges[partition] = from..<marks.high
+        }
+        guard !ranges.isEmpty else { return }
+        try await pool.withConsumer { consumer in
+            try consumer.assign(
+                ranges.map {
+                    KafkaPartitionOffset(topic: topic, partition: $0.key, offset: .offset($0.value.lowerBound))
+                })
+            var collector = RangeCollector(topic: topic, ranges: ranges, limit: .max)
+            var deadline = ContinuousClock.now + timeout
+            while true {
+                try Task.checkCancellation()
+                let (batches, reached) = consumer.drainBuffered(notingReached: collector.runningPartitions)
+                for batch in batches { collector.take(batch) }
+                collector.end(reached.map { ($0.key.partition, $0.value) })
+                while collector.count >= pageSize {
+                    try await body(collector.takePage(limit: pageSize))
+                    deadline = ContinuousClock.now + timeout
+                }
+                if collector.isDone {
+                    try await body(collector.takePage(limit: pageSize))
+                    return
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw TopicReadTimeout(topic: topic, read: collector.count)
+                }
+                if let batch = try await consumer.nextBatch(within: .milliseconds(20)) { collector.take(batch) }
+            }
+        }
+    }
+}
+
 /// The bookkeeping of one bounded read: which partitions still run, what was taken, where each can continue.
 struct RangeCollector {
     let topic: String
-    let ranges: [Int32: Range<Int64>]
+    private(set) var ranges: [Int32: Range<Int64>]
     let limit: Int
     private var running: Set<Int32>
     private var messages: [Int32: [TopicReader.Message]] = [:]
@@ -160,8 +205,24 @@ struct RangeCollector {
         }
     }
 
+    /// The first `limit` messages taken (in partition-then-offset order) and where each partition continues; they
+    /// leave the collector, and its ranges start after them, so the next page takes up where this one ended.
+    mutating func takePage(limit: Int) -> TopicReader.Result {
+        let page = result(limit: limit)
+        count = 0
+        for (partition, next) in page.next {
+            guard let range = ranges[partition] else { continue }
+            ranges[partition] = min(next, range.upperBound)..<range.upperBound
+            messages[partition]?.removeAll { $0.offset < next }
+            count += messages[partition]?.count ?? 0
+        }
+        return page
+    }
+
     /// The messages in partition-then-offset order, cut to `limit`, and where each partition continues.
-    func result() -> TopicReader.Result {
+    func result() -> TopicReader.Result { result(limit: limit) }
+
+    private func result(limit: Int) -> TopicReader.Result {
         var all: [TopicReader.Message] = []
         for partition in messages.keys.sorted() { all += messages[partition]! }
         let kept = Array(all.prefix(limit))

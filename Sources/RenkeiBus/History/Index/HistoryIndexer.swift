@@ -32,7 +32,8 @@ public final class HistoryIndexer: Sendable {
 
     /// Indexes with clients of its own (a command that asks one question).
     public convenience init(index: HistoryIndex, configuration: KafkaConfiguration, logger: Logger) throws {
-        let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 1)
+        // Two: a sync holds one for the history topic while it reads the key lists its entries reference.
+        let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 2)
         self.init(
             index: index,
             reader: TopicReader(pool: pool, admin: try KafkaAdmin.make(configuration: configuration, logger: logger)),
@@ -69,9 +70,7 @@ public final class HistoryIndexer: Sendable {
                         "renkei.topic": "\(topic)", "renkei.from": "\(next)", "renkei.retained-from": "\(marks.low)",
                     ])
             }
-            while next < marks.high {
-                try Task.checkCancellation()
-                let page = try await reader.read(topic: topic, from: [0: next], limit: pageSize, ends: [0: marks])
+            try await reader.readPages(topic: topic, from: [0: next], ends: [0: marks], pageSize: pageSize) { page in
                 let reads = page.messages.map { message in
                     HistoryIndex.Read(
                         offset: message.offset,
@@ -95,6 +94,7 @@ public final class HistoryIndexer: Sendable {
                 state.withLock { $0.indexed = next }
                 progress?(Progress(done: next - first, total: marks.high - first, entries: indexed))
             }
+            // A read that found nothing to read (all retained offsets indexed) leaves the stored offset where it is.
             state.withLock { $0.indexed = next }
             return indexed
         }
