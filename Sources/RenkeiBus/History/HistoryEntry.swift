@@ -92,6 +92,4 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self = entry
     }
 
-    /// Whether the entry lists record `key` in ``keys`` (keys in a ``keyList`` are found through the index).
-    public func concerns(key: String) -> Bool { keys.contains(key) }
 }

@@ -25,17 +25,6 @@ public struct HistoryFilter: Sendable, Equatable {
         self.since = since
         self.until = until
     }
-
-    /// Whether `entry` meets every condition but the key (which the index resolves through key lists too).
-    public func matchesApartFromKey(_ entry: HistoryEntry) -> Bool {
-        if let linkage, entry.linkage != linkage { return false }
-        if let system, entry.provider != system, entry.receiver != system { return false }
-        if let kind, entry.kind != kind { return false }
-        if let outcome, entry.outcome != outcome { return false }
-        if let since, entry.time < since { return false }
-        if let until, entry.time > until { return false }
-        return true
-    }
 }
 
 /// One question to the history index: a filter, a page size, and where the previous page ended.
