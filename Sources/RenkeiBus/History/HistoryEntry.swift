@@ -91,5 +91,4 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         guard let entry = HistoryHashing.decode(bytes) else { return nil }
         self = entry
     }
-
 }
