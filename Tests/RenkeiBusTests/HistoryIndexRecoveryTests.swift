@@ -27,7 +27,7 @@ import Testing
             let fresh = try await rebuilt.index.allEntries()
             let topic = try await HistoryReader(configuration: cluster.kafka.configuration, logger: cluster.logger)
                 .readAll().entries
-            #expect(topic.count == 4 + 1 + 3)
+            #expect(topic.count == 8, "a provide's 4, a refusal, a transfer's 3")
             #expect(kept.map(\.offset) == topic.map(\.offset))
             #expect(fresh.map(\.offset) == topic.map(\.offset))
             for (index, written) in topic.enumerated() where index < min(kept.count, fresh.count) {

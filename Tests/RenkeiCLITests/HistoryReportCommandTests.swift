@@ -26,7 +26,7 @@ import Testing
             logger: logger)
         let receipt = try await bus.provideBulk(
             linkage: "resident-register-daily", provider: "001", format: .csv,
-            chunks: AsyncStream { continuation in
+            chunks: AsyncStream([UInt8].self) { continuation in
                 continuation.yield(residents.csv)
                 continuation.finish()
             })
@@ -34,7 +34,8 @@ import Testing
         let transfer = try #require(receipt.transfer?.id)
         let resident = residents.records[250]
         let key = try #require(resident[0])
-        let name = try #require(resident[try #require(layout.index(of: "name"))])
+        let nameIndex = try #require(layout.index(of: "name"))
+        let name = try #require(resident[nameIndex])
         let options = ["--key", key, "--data-dir", dataDirectory, "--brokers", kafka.bootstrapServers]
 
         let table = try CLIRunner.run(["history", "query"] + options)
