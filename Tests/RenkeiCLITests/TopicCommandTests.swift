@@ -8,7 +8,7 @@ import Testing
     @Test func planPrintsEveryTopicWithItsSettings() throws {
         let result = try CLIRunner.run(["topics", "plan", "--instance", "gw-1"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("26 topics; replication 3, min.insync.replicas 2, cleanup.policy delete"))
+        #expect(result.stdout.hasPrefix("27 topics; replication 3, min.insync.replicas 2, cleanup.policy delete"))
         let history = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("renkei.history ") })
         #expect(
             Array(history.split(separator: " ").prefix(6).map(String.init)) == [
@@ -26,7 +26,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         let topics = try #require(document["topics"] as? [[String: Any]])
-        #expect(topics.count == 26)
+        #expect(topics.count == 27)
         let receiver = try #require(topics.first { $0["name"] as? String == "renkei.out.resident-change.C001" })
         #expect(receiver["class"] as? String == "receiver")
         #expect(receiver["replicationFactor"] as? Int == 5)

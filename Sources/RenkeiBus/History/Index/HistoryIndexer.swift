@@ -21,7 +21,12 @@ public final class HistoryIndexer: Sendable {
         var end: Int64?
         var indexed: Int64 = 0
         var follower: Task<Void, Never>?
+        var messagesRead = 0
     }
+
+    /// Messages of the history topic this indexer has read, syncs and start-up together: tests hold a restart on
+    /// an index that is up to date to the one message that checks its head.
+    var messagesRead: Int { state.withLock { $0.messagesRead } }
 
     init(index: HistoryIndex, reader: TopicReader, logger: Logger, pageSize: Int = 5000) {
         self.index = index
@@ -71,6 +76,7 @@ public final class HistoryIndexer: Sendable {
                     ])
             }
             try await reader.readPages(topic: topic, from: [0: next], ends: [0: marks], pageSize: pageSize) { page in
+                state.withLock { $0.messagesRead += page.messages.count }
                 let reads = page.messages.map { message in
                     HistoryIndex.Read(
                         offset: message.offset,
@@ -206,6 +212,7 @@ public final class HistoryIndexer: Sendable {
             (next, indexed) = (0, nil)
         } else if let head = indexed, head.offset >= marks.low {
             let stored = try await reader.read(topic: topic, ranges: [0: head.offset..<(head.offset + 1)]).messages
+            state.withLock { $0.messagesRead += stored.count }
             if stored.first.flatMap({ HistoryHashing.decode($0.value) })?.hash != head.head.hash {
                 try await index.reset(
                     logger: logger, reason: "the entry at offset \(head.offset) is not the one the index holds there")
@@ -227,6 +234,7 @@ public final class HistoryIndexer: Sendable {
         while upper > range.lowerBound {
             let lower = max(range.lowerBound, upper - window)
             let messages = try await reader.read(topic: index.topic, ranges: [0: lower..<upper]).messages
+            state.withLock { $0.messagesRead += messages.count }
             if let last = messages.last(where: { $0.key == key }), let entry = HistoryHashing.decode(last.value) {
                 return entry
             }
