@@ -28,9 +28,12 @@ import Testing
             linkage: "resident-register-daily", provider: "001", format: .jsonLines,
             chunks: [Array((records + broken + "\n").utf8)].async)
         await bus.shutdown()
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("renkei-cli-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let brokers = ["--brokers", kafka.bootstrapServers]
 
-        let who = try CLIRunner.run(["history", "query", "--key", "000000000012345"] + brokers)
+        let who = try CLIRunner.run(
+            ["history", "query", "--key", "000000000012345", "--data-dir", dataDirectory] + brokers)
         #expect(who.status == 0, "\(who.stderr)")
         for receiver in ["018", "017", "002", "C001"] { #expect(who.stdout.contains("→ \(receiver)")) }
         #expect(!who.stdout.contains("山田"), "history output must not carry names")
@@ -51,7 +54,7 @@ import Testing
         #expect(show.stdout.contains("性別: unknown-code"))
         #expect(!show.stdout.contains("山田"), "values only with --values")
 
-        let dryRun = try CLIRunner.run(["dlq", "replay", reference] + brokers)
+        let dryRun = try CLIRunner.run(["dlq", "replay", reference, "--data-dir", dataDirectory] + brokers)
         #expect(dryRun.status == 1, "a row still invalid against today's contracts is not replayed")
         #expect(dryRun.stdout.contains("still fails validation (unknown-code)"))
 
