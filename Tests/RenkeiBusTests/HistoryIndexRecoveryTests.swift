@@ -38,7 +38,7 @@ import Testing
                 #expect(HistoryVerification.hash(of: fresh[index].entry) == written.entry.hash)
                 #expect(HistoryVerification.hash(of: kept[index].entry) == written.entry.hash)
             }
-            #expect(try followed.nextOffset() == rebuilt.index.nextOffset())
+            #expect(try await followed.nextOffset() == rebuilt.index.nextOffset())
             #expect(try await followed.unreadable().isEmpty)
             try followed.close()
         }
@@ -118,7 +118,7 @@ import Testing
             try await cluster.provide(1, seed: 2, on: bus)
             try await bus.history.sync()
             let report = try await HistoryReader(bus: bus).verify()
-            #expect(try bus.history.index.count() == 8)
+            #expect(try await bus.history.index.count() == 8)
             await bus.shutdown()
             #expect(report.isIntact, "\(report.problems)")
         }
@@ -136,7 +136,7 @@ import Testing
                 #expect(try await other.id() != cluster.id())
                 let bus = try await other.start("a", dataDirectory: directory)
                 #expect(try cluster.setAside(in: directory).count == 1)
-                #expect(try bus.history.index.count() == 0)
+                #expect(try await bus.history.index.count() == 0)
                 try await other.provide(1, seed: 5, on: bus)
                 try await bus.history.sync()
                 let entries = try await bus.history.walk(HistoryFilter(), limit: 100).map(\.entry)

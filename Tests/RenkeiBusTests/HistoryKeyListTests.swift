@@ -94,7 +94,8 @@ import Testing
             let items = try await fresh.walk(HistoryFilter(linkage: "resident-register-daily"), limit: 100)
             #expect(items.count == 3)
             #expect(items.allSatisfy { $0.keyListProblem?.contains("no longer in the topic") == true })
-            #expect(try await fresh.walk(HistoryFilter(key: try #require(records[10][0])), limit: 100).isEmpty)
+            let eleventh = try #require(records[10][0])
+            #expect(try await fresh.walk(HistoryFilter(key: eleventh), limit: 100).isEmpty)
         }
     }
 
@@ -139,9 +140,10 @@ import Testing
             let items = try await fresh.walk(HistoryFilter(kind: .provide), limit: 100)
             #expect(items.count == 3)
             #expect(items.allSatisfy { $0.keyListProblem?.contains("altered") == true })
-            #expect(try await fresh.walk(HistoryFilter(key: try #require(records[10][0])), limit: 100).isEmpty)
+            let eleventh = try #require(records[10][0])
+            #expect(try await fresh.walk(HistoryFilter(key: eleventh), limit: 100).isEmpty)
             // The original, unaltered list is still found.
-            #expect(try await harness.bus.history.walk(HistoryFilter(key: records[10][0]!), limit: 100).count == 3)
+            #expect(try await harness.bus.history.walk(HistoryFilter(key: eleventh), limit: 100).count == 3)
         }
     }
 

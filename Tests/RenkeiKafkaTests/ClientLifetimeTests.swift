@@ -45,7 +45,7 @@ import Testing
         // Let the poll thread fill the buffer, so batches are still buffered when the consumer goes.
         try await Task.sleep(for: .milliseconds(300))
         await consumer.value!.shutdown()
-        weak var client = consumer.value!.client
+        weak let client = consumer.value!.client
 
         #expect(drop(consumer, within: .now() + 20), "dropping the consumer hung in rd_kafka_destroy")
         // The held batch still reads its own bytes: the client outlives it.

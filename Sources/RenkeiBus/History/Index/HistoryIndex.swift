@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 public import Logging
 import Synchronization
@@ -95,8 +95,8 @@ public final class HistoryIndex: Sendable {
     }
 
     /// The offset of the history topic the index continues from (every entry before it is indexed).
-    public func nextOffset() throws -> Int64 {
-        try database.read { db in try Self.nextOffset(db) }
+    public func nextOffset() async throws -> Int64 {
+        try await database.read { db in try Self.nextOffset(db) }
     }
 
     static func nextOffset(_ db: Database) throws -> Int64 {
@@ -104,8 +104,8 @@ public final class HistoryIndex: Sendable {
     }
 
     /// Entries indexed.
-    public func count() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0 }
+    public func count() async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0 }
     }
 
     private static func configuration() -> Configuration {
