@@ -64,6 +64,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The history index (issue 11) at 10,000,000 entries: build rate, key lookups, newest-first pages, bus start,
+        // memory; run with history/run.sh.
+        .executableTarget(
+            name: "HistoryBench",
+            dependencies: [
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Long polls over HTTP: what waiting costs, how soon a commit wakes them, librdkafka clients held; run with
         // longpoll/run.sh.
         .executableTarget(
