@@ -52,7 +52,7 @@ enum Measure {
         ["history.sqlite", "history.sqlite-wal", "history.sqlite-shm"].reduce(0) { total, name in
             let path = (directory as NSString).appendingPathComponent(name)
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return total + (size ?? 0)
+            return total + size
         }
     }
 }
