@@ -21,11 +21,13 @@ struct HistoryBench {
         var directory: String?
         var keep = false
         var busStart = true
+        var split: Int?
+        var rounds = 3
 
         static let usage = """
             usage: HistoryBench [--entries N] [--transfers N] [--transfer-keys N] [--residents N] [--chains N]
                 [--seed N] [--page N] [--lookups N] [--page-queries N] [--starts N] [--tail N] [--contracts DIR]
-                [--dir DIR] [--keep] [--no-start]
+                [--dir DIR] [--keep] [--no-start] [--split N [--rounds N]]
             """
 
         init(_ arguments: [String]) {
@@ -57,6 +59,8 @@ struct HistoryBench {
                 case "--dir": directory = value(argument)
                 case "--keep": keep = true
                 case "--no-start": busStart = false
+                case "--split": split = number(argument)
+                case "--rounds": rounds = number(argument)
                 default: fail("unknown option \(argument)")
                 }
             }
@@ -72,6 +76,13 @@ struct HistoryBench {
         let options = Options(Array(CommandLine.arguments.dropFirst()))
         let shape = options.shape
         let contracts = try ContractLoader.load(directory: options.contracts)
+        if let entries = options.split {
+            var splitShape = shape
+            (splitShape.entries, splitShape.transfers) = (entries, 0)
+            try await IndexSplit.run(
+                shape: splitShape, contracts: contracts, pageSize: options.pageSize, rounds: options.rounds)
+            return
+        }
         var logger = Logger(label: "renkei.bench.history")
         logger.logLevel = .error
         let directory =

@@ -56,3 +56,17 @@ enum Measure {
         }
     }
 }
+
+extension Measure {
+    static func timeSync<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let start = ContinuousClock.now
+        let value = try body()
+        return (value, seconds(ContinuousClock.now - start))
+    }
+}
+
+/// Prints a line and flushes it: progress shows as it happens, also when the output goes to a file.
+func print(_ line: String) {
+    Swift.print(line)
+    fflush(nil)
+}
