@@ -24,7 +24,8 @@ enum IndexSplit {
         defer { try? FileManager.default.removeItem(atPath: base) }
 
         var figures: [(String, [Double])] = [
-            ("decode (HistoryEntry(serialized:))", []), ("index() into .memory", []), ("index() into a file", []),
+            ("decode (HistoryEntry(serialized:))", []), ("of which Timestamp.parse of the time", []),
+            ("index() into .memory", []), ("index() into a file", []),
             ("SQLite floor, full schema, file", []), ("SQLite floor, no secondary indexes, file", []),
         ]
         for round in 0..<rounds {
@@ -34,7 +35,12 @@ enum IndexSplit {
                 }
             }
             figures[0].1.append(decode)
-            for (slot, location) in [(1, HistoryIndex.Location.memory), (2, .directory(base + "/index-\(round)"))] {
+            let times = decoded.joined().map { Timestamp.format($0.time) }
+            let (_, parse) = await Measure.time {
+                for time in times { precondition(Timestamp.parse(time) != nil) }
+            }
+            figures[1].1.append(parse)
+            for (slot, location) in [(2, HistoryIndex.Location.memory), (3, .directory(base + "/index-\(round)"))] {
                 let index = try HistoryIndex.open(location, topic: BusTopics.history, cluster: "split", logger: logger)
                 let (_, seconds) = try await Measure.time {
                     for page in pages {
@@ -44,7 +50,7 @@ enum IndexSplit {
                 try index.close()
                 figures[slot].1.append(seconds)
             }
-            for (slot, indexes) in [(3, true), (4, false)] {
+            for (slot, indexes) in [(4, true), (5, false)] {
                 figures[slot].1.append(
                     try floor(decoded, path: base + "/floor-\(round)-\(indexes)", secondaryIndexes: indexes))
             }

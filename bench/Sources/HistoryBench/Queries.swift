@@ -46,6 +46,7 @@ enum Queries {
                 sizes.append(page.items.count)
             }
             print("newest-100 \(name)  \(Measure.latencies(times))  (goal <= 20 ms; \(describe(filters, sizes)))")
+            if filters.count > 1 { printEach(filters, times) }
         }
 
         // The same pages ending at a random time over the 7 years (jumping into the past: less of it is cached).
@@ -62,7 +63,18 @@ enum Queries {
                 times.append(seconds)
             }
             print("until-random-100 \(name)  \(Measure.latencies(times))")
+            if filters.count > 1 { printEach(filters, times) }
         }
+    }
+
+    /// p50 and max of each filter's pages (they were asked in turn).
+    private static func printEach(_ filters: [HistoryFilter], _ times: [Double]) {
+        let names = filters.map { $0.linkage ?? $0.system ?? $0.kind?.rawValue ?? "?" }
+        let parts = names.indices.map { index in
+            let own = stride(from: index, to: times.count, by: filters.count).map { times[$0] * 1000 }
+            return "\(names[index]) " + String(format: "p50 %.2f max %.2f", Measure.median(own), own.max() ?? .nan)
+        }
+        print("           each (ms): " + parts.joined(separator: "; "))
     }
 
     private static func describe(_ filters: [HistoryFilter], _ sizes: [Int]) -> String {
