@@ -30,7 +30,8 @@ enum BusStarts {
             }
             try await producer.send(
                 tail.map {
-                    KafkaOutgoingMessage(topic: BusTopics.history, partition: 0, key: Array($0.key.utf8), value: $0.value)
+                    KafkaOutgoingMessage(
+                        topic: BusTopics.history, partition: 0, key: Array($0.key.utf8), value: $0.value)
                 }
             ).throwIfAnyFailed()
         }

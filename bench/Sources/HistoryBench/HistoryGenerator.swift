@@ -100,8 +100,9 @@ struct HistoryGenerator {
     private mutating func makeEvent() {
         let chain = shape.chainNames[random.int(below: shape.chains)]
         let time = Date(
-            timeIntervalSince1970: Double(start + Int64(Double(produced) * span / Double(shape.entries))
-                + Int64(random.int(below: 1000))) / 1000)
+            timeIntervalSince1970: Double(
+                start + Int64(Double(produced) * span / Double(shape.entries))
+                    + Int64(random.int(below: 1000))) / 1000)
         var entries: [HistoryEntry]
         let dueTransfer = Int64(
             (Double(transfersDone) + 0.5) * Double(shape.entries) / Double(max(shape.transfers, 1)))
@@ -216,7 +217,8 @@ struct HistoryGenerator {
             remaining -= count
             offset += 1
         }
-        let reference = #"{"chunks":[\#(chunks.joined(separator: ","))],"count":\#(keys.count),"#
+        let reference =
+            #"{"chunks":[\#(chunks.joined(separator: ","))],"count":\#(keys.count),"#
             + #""sha256":"\#(sha256())","topic":"renkei.history.keys"}"#
         let list = try! JSONDecoder().decode(HistoryKeyList.self, from: Data(reference.utf8))
         pendingLists[list] = keys

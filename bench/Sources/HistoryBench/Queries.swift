@@ -29,7 +29,8 @@ enum Queries {
 
         let newest: [(String, [HistoryFilter])] = [
             (
-                "linkage", ["resident-change", "resident-register-daily", "resident-query"].map { HistoryFilter(linkage: $0) }
+                "linkage",
+                ["resident-change", "resident-register-daily", "resident-query"].map { HistoryFilter(linkage: $0) }
             ),
             ("system", ["001", "017", "018", "C001", "008"].map { HistoryFilter(system: $0) }),
             ("kind=replay", [HistoryFilter(kind: .replay)]),
