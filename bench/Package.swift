@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Counts heap allocations by interposing malloc and friends in the benchmark executable.
@@ -62,6 +63,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The history index (issue 11) at 10,000,000 entries: build rate, key lookups, newest-first pages, bus start,
+        // memory; run with history/run.sh.
+        .executableTarget(
+            name: "HistoryBench",
+            dependencies: [
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+                // For the SQLite floor of --split (the index's schema through the C API).
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Long polls over HTTP: what waiting costs, how soon a commit wakes them, librdkafka clients held; run with

@@ -25,6 +25,13 @@ extension HistoryIndex {
         }
     }
 
+    /// A page of answers from the index alone, without a topic to follow (``HistoryPage/behind`` is `nil`): for
+    /// tools that query a loaded copy of a history (``index(_:keyLists:next:)``), and for benchmarks.
+    public func page(_ query: HistoryQuery) async throws -> HistoryPage {
+        let (items, next) = try await self.query(query)
+        return HistoryPage(items: items, next: next, indexedThrough: try nextOffset(), behind: nil)
+    }
+
     /// The newest entry of `chain` the index holds, with its offset.
     func head(of chain: String) async throws -> (head: HistoryChain.Head, offset: Int64)? {
         try await database.read { db in

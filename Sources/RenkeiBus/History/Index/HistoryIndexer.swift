@@ -150,8 +150,9 @@ public final class HistoryIndexer: Sendable {
 
     /// A page of answers from the index, saying how far behind the topic it is.
     public func page(_ query: HistoryQuery) async throws -> HistoryPage {
-        let (items, next) = try await index.query(query)
-        return HistoryPage(items: items, next: next, indexedThrough: try await index.nextOffset(), behind: behind)
+        var page = try await index.page(query)
+        page.behind = behind
+        return page
     }
 
     /// Starts following the topic: a sync every `interval`, logging progress while far behind (a rebuild).
