@@ -52,7 +52,7 @@ enum BusStarts {
                 try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
             }
             // A start that found the index inconsistent would have emptied it and be rebuilding from the topic.
-            let indexed = try bus.history.index.nextOffset()
+            let indexed = try await bus.history.index.nextOffset()
             await bus.shutdown()
             precondition(indexed >= next, "the bus emptied the index (next offset \(indexed), expected \(next))")
             if run > 0 { times.append(seconds) }

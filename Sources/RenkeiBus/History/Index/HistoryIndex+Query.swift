@@ -29,7 +29,7 @@ extension HistoryIndex {
     /// tools that query a loaded copy of a history (``index(_:keyLists:next:)``), and for benchmarks.
     public func page(_ query: HistoryQuery) async throws -> HistoryPage {
         let (items, next) = try await self.query(query)
-        return HistoryPage(items: items, next: next, indexedThrough: try nextOffset(), behind: nil)
+        return HistoryPage(items: items, next: next, indexedThrough: try await nextOffset(), behind: nil)
     }
 
     /// The newest entry of `chain` the index holds, with its offset.
