@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension HistoryIndex {
     /// One message of the history topic, read: the entry, or why its bytes are not one.
@@ -34,17 +35,34 @@ extension HistoryIndex {
                 let from = try Self.nextOffset(db)
                 guard next > from else { return .rollback }
                 let writer = try EntryWriter(db, table: table)
+                var heads: [String: (entry: HistoryEntry, offset: Int64)] = [:]
                 for read in reads where read.offset >= from {
                     switch read.entry {
                     case .success(let entry):
                         try writer.insert(entry, offset: read.offset, keyLists: keyLists, table: &table)
                         applied.entries += 1
+                        if entry.sequence > heads[entry.chain]?.entry.sequence ?? 0 {
+                            heads[entry.chain] = (entry, read.offset)
+                        }
                     case .failure(let unreadable):
                         try db.execute(
                             sql: "INSERT OR REPLACE INTO unreadable(position, reason) VALUES (?, ?)",
                             arguments: [read.offset, unreadable.reason])
                         applied.unreadable += 1
                     }
+                }
+                for (chain, head) in heads {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO chain_heads(chain, sequence, hash, position) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(chain) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash,
+                                position = excluded.position
+                            WHERE excluded.sequence > chain_heads.sequence
+                            """,
+                        arguments: [
+                            table.ids[chain], head.entry.sequence,
+                            Data(HexText.decode(head.entry.hash) ?? Array(head.entry.hash.utf8)), head.offset,
+                        ])
                 }
                 try db.execute(
                     sql: "UPDATE meta SET value = ? WHERE name = 'next_offset'", arguments: [String(next)])
@@ -55,6 +73,50 @@ extension HistoryIndex {
         // The names learned are kept only once their rows are committed.
         names.withLock { $0 = table }
         return applied
+    }
+}
+
+/// Binds one row's values in order, through SQLite's C API.
+private struct RowBinder {
+    let statement: OpaquePointer
+    var index: Int32 = 0
+
+    init(_ statement: OpaquePointer) {
+        self.statement = statement
+        sqlite3_reset(statement)
+    }
+
+    /// SQLite copies the bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    mutating func bind(_ value: Int64?) {
+        index += 1
+        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+    }
+
+    mutating func bind(_ value: String?) {
+        index += 1
+        guard var value else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        value.withUTF8 { text in
+            _ = text.withMemoryRebound(to: CChar.self) { characters in
+                sqlite3_bind_text(statement, index, characters.baseAddress, Int32(characters.count), Self.transient)
+            }
+        }
+    }
+
+    /// A hash as its bytes (hex text when it is not hex: an altered entry is indexed as it is).
+    mutating func bind(hex text: String) {
+        index += 1
+        guard let bytes = HexText.decode(text) else {
+            sqlite3_bind_blob(statement, index, text, Int32(text.utf8.count), Self.transient)
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), Self.transient)
+        }
     }
 }
 
@@ -88,21 +150,49 @@ private struct EntryWriter {
         }
         let keyList = try value.keyList.map { try self.keyList($0, keys: keyLists[$0]) }
         let items = try value.items.map { try itemSet($0, table: &table) }
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            offset, try id(value.chain), value.sequence, Data(HexText.decode(value.hash) ?? Array(value.hash.utf8)),
-            Data(HexText.decode(value.previousHash) ?? Array(value.previousHash.utf8)),
-            HistoryIndex.milliseconds(value.time), try id(value.kind.rawValue), try id(value.linkage),
-            try id(value.contract), try id(value.provider), try id(value.receiver), try id(value.purpose),
-            value.recordCount, value.keys.isEmpty ? nil : ItemSet.join(value.keys), keyList, items, value.transfer,
-            value.events.isEmpty ? nil : ItemSet.join(value.events), try id(value.outcome), value.reason,
-            value.deadLetter,
-        ]
-        entry.setUncheckedArguments(StatementArguments(arguments))
-        try entry.execute()
-        for key in Set(value.keys) where !key.isEmpty {
-            entryKey.setUncheckedArguments([key, offset])
-            try entryKey.execute()
+        // Bound straight through SQLite's C API: millions of entries, so no argument arrays per row.
+        var row = RowBinder(entry.sqliteStatement)
+        row.bind(offset)
+        row.bind(try id(value.chain))
+        row.bind(Int64(value.sequence))
+        row.bind(hex: value.hash)
+        row.bind(hex: value.previousHash)
+        row.bind(HistoryIndex.milliseconds(value.time))
+        row.bind(try id(value.kind.rawValue))
+        row.bind(try id(value.linkage))
+        row.bind(try id(value.contract))
+        row.bind(try id(value.provider))
+        row.bind(try id(value.receiver))
+        row.bind(try id(value.purpose))
+        row.bind(Int64(value.recordCount))
+        row.bind(value.keys.isEmpty ? nil : ItemSet.join(value.keys))
+        row.bind(keyList)
+        row.bind(items)
+        row.bind(value.transfer)
+        row.bind(value.events.isEmpty ? nil : ItemSet.join(value.events))
+        row.bind(try id(value.outcome))
+        row.bind(value.reason)
+        row.bind(value.deadLetter)
+        // An entry indexed before (by another process sharing the file) adds nothing, its keys included.
+        guard try step(entry) else { return }
+        for key in value.keys.count > 1 ? Array(Set(value.keys)) : value.keys where !key.isEmpty {
+            var keyRow = RowBinder(entryKey.sqliteStatement)
+            keyRow.bind(key)
+            keyRow.bind(offset)
+            _ = try step(entryKey)
         }
+    }
+
+    /// Runs a bound insert; returns whether it added a row.
+    private func step(_ statement: Statement) throws -> Bool {
+        let code = sqlite3_step(statement.sqliteStatement)
+        sqlite3_reset(statement.sqliteStatement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+        return sqlite3_changes(db.sqliteConnection) > 0
     }
 
     /// The id of `name` in `names`, adding it when new.
@@ -146,8 +236,10 @@ private struct EntryWriter {
             sql: "INSERT INTO key_lists(reference, problem) VALUES (?, ?)", arguments: [reference, problem])
         let id = db.lastInsertedRowID
         for key in found where !key.isEmpty {
-            listKey.setUncheckedArguments([key, id])
-            try listKey.execute()
+            var keyRow = RowBinder(listKey.sqliteStatement)
+            keyRow.bind(key)
+            keyRow.bind(id)
+            _ = try step(listKey)
         }
         return id
     }

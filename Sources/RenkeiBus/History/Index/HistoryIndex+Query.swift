@@ -38,7 +38,7 @@ extension HistoryIndex {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM names WHERE name = ?", arguments: [chain]),
                 let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT position, sequence, hash FROM entries WHERE chain = ? ORDER BY sequence DESC LIMIT 1",
+                    sql: "SELECT position, sequence, hash FROM chain_heads WHERE chain = ?",
                     arguments: [id])
             else { return nil }
             let hash: Data = row["hash"]

@@ -81,7 +81,7 @@ public final class HistoryIndex: Sendable {
             "the history index does not match the topic and is rebuilt from it",
             metadata: ["renkei.topic": "\(topic)", "renkei.reason": "\(reason)"])
         try await database.write { db in
-            for table in ["entries", "entry_keys", "list_keys", "key_lists", "unreadable"] {
+            for table in ["entries", "entry_keys", "list_keys", "key_lists", "unreadable", "chain_heads"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try db.execute(sql: "UPDATE meta SET value = '0' WHERE name = 'next_offset'")

@@ -1,10 +1,11 @@
 /// The tables of the history index (SQLite). Strings that repeat (chains, linkages, systems, kinds, outcomes…) are
 /// stored once in `names` and referenced by id; item lists once in `item_sets`; key lists once in `key_lists`,
-/// with their keys in `list_keys`. `entries` keeps every field, so an answer is the entry as written (its hash
+/// with their keys in `list_keys`; each chain's newest entry in `chain_heads` (cheaper than an index over every
+/// entry for the one question a start asks). `entries` keeps every field, so an answer is the entry as written (its hash
 /// still checks).
 enum HistoryIndexSchema {
     /// Bumped when the tables change; an index of another version is rebuilt.
-    static let version = "1"
+    static let version = "2"
 
     static let tables = """
         CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -39,6 +40,11 @@ enum HistoryIndexSchema {
         CREATE TABLE entry_keys(key TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY(key, entry)) WITHOUT ROWID;
         CREATE TABLE list_keys(key TEXT NOT NULL, list INTEGER NOT NULL, PRIMARY KEY(key, list)) WITHOUT ROWID;
         CREATE TABLE unreadable(position INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+        CREATE TABLE chain_heads(
+            chain INTEGER PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            hash BLOB NOT NULL,
+            position INTEGER NOT NULL);
         """
 
     /// The secondary indexes: each ends in `time` (and the row id, the offset), so "newest first" is a backward
@@ -49,7 +55,6 @@ enum HistoryIndexSchema {
         CREATE INDEX IF NOT EXISTS entries_provider ON entries(provider, time);
         CREATE INDEX IF NOT EXISTS entries_receiver ON entries(receiver, time);
         CREATE INDEX IF NOT EXISTS entries_kind ON entries(kind, time);
-        CREATE INDEX IF NOT EXISTS entries_chain ON entries(chain, sequence);
         CREATE INDEX IF NOT EXISTS entries_key_list ON entries(key_list) WHERE key_list IS NOT NULL;
         CREATE INDEX IF NOT EXISTS entries_dead_letter ON entries(dead_letter) WHERE dead_letter IS NOT NULL;
         """

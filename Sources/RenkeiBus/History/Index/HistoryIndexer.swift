@@ -75,30 +75,46 @@ public final class HistoryIndexer: Sendable {
                         "renkei.topic": "\(topic)", "renkei.from": "\(next)", "renkei.retained-from": "\(marks.low)",
                     ])
             }
-            try await reader.readPages(topic: topic, from: [0: next], ends: [0: marks], pageSize: pageSize) { page in
-                state.withLock { $0.messagesRead += page.messages.count }
-                let reads = page.messages.map { message in
-                    HistoryIndex.Read(
-                        offset: message.offset,
-                        entry: HistoryHashing.decode(message.value).map { .success($0) }
-                            ?? .failure(.init(reason: "the bytes are not a history entry")))
-                }
-                let keyLists = try await readKeyLists(reads)
-                let pageNext = page.next[0] ?? marks.high
-                let applied = try await index.apply(reads, keyLists: keyLists, next: pageNext)
-                for read in reads {
-                    guard case .failure(let unreadable) = read.entry else { continue }
-                    logger.warning(
-                        "a history message is not an entry; it is left out of the index",
-                        metadata: [
-                            "renkei.topic": "\(topic)", "renkei.partition": "0", "renkei.offset": "\(read.offset)",
-                            "renkei.reason": "\(unreadable.reason)",
-                        ])
-                }
+            // A page is written (on the database's own thread) while the next is read and decoded.
+            var writing: Task<(HistoryIndex.Applied, Int64), any Error>?
+            func finishWriting() async throws {
+                guard let (applied, pageNext) = try await writing?.value else { return }
+                writing = nil
                 indexed += applied.entries
                 next = pageNext
                 state.withLock { $0.indexed = next }
                 progress?(Progress(done: next - first, total: marks.high - first, entries: indexed))
+            }
+            do {
+                try await reader.readPages(topic: topic, from: [0: next], ends: [0: marks], pageSize: pageSize) {
+                    page in
+                    state.withLock { $0.messagesRead += page.messages.count }
+                    let reads = page.messages.map { message in
+                        HistoryIndex.Read(
+                            offset: message.offset,
+                            entry: HistoryHashing.decode(message.value).map { .success($0) }
+                                ?? .failure(.init(reason: "the bytes are not a history entry")))
+                    }
+                    let keyLists = try await readKeyLists(reads)
+                    let pageNext = page.next[0] ?? marks.high
+                    try await finishWriting()
+                    let index = self.index
+                    writing = Task { (try await index.apply(reads, keyLists: keyLists, next: pageNext), pageNext) }
+                    for read in reads {
+                        guard case .failure(let unreadable) = read.entry else { continue }
+                        logger.warning(
+                            "a history message is not an entry; it is left out of the index",
+                            metadata: [
+                                "renkei.topic": "\(topic)", "renkei.partition": "0", "renkei.offset": "\(read.offset)",
+                                "renkei.reason": "\(unreadable.reason)",
+                            ])
+                    }
+                }
+                try await finishWriting()
+            } catch {
+                // No write outlives the sync that started it.
+                _ = try? await writing?.value
+                throw error
             }
             // A read that found nothing to read (all retained offsets indexed) leaves the stored offset where it is.
             state.withLock { $0.indexed = next }
