@@ -66,7 +66,8 @@ public final class Bus: Sendable {
         kafka.producer.compression = configuration.compression
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
         try await prepareTopics(plan, configuration: configuration, admin: admin, logger: logger)
-        let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: configuration.readerClients)
+        // At least two: a history sync holds one while it reads the key lists its entries reference with another.
+        let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: max(2, configuration.readerClients))
         let head: HistoryChain.Head
         let producer: KafkaProducer
         let chunkProducer: KafkaProducer

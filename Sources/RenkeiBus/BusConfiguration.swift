@@ -39,7 +39,7 @@ public struct BusConfiguration: Sendable {
     /// none (bench/RESULTS.md).
     public var compression: KafkaConfiguration.ProducerOptions.Compression = .lz4
     /// Most consumers that bounded reads (feed pages, transfer chunks, dead letters, history) share; a read waits
-    /// for a free one. Each is a librdkafka client with its own threads, closed after a minute unused.
+    /// for a free one. Each is a librdkafka client with its own threads, closed after a minute unused. At least 2.
     public var readerClients: Int = 4
     /// How long the followers of receiver topics (which wake long polls) let a broker hold an empty fetch. A real
     /// broker answers as soon as records are committed, so the default there is librdkafka's 500 ms; the

@@ -106,7 +106,11 @@ extension Bus {
 
     private func previousReplay(of reference: DeadLetterReference) async throws -> HistoryEntry? {
         // Up to date with every replay committed so far, so a second replay of the same letter is caught.
-        try await history.sync()
+        guard await history.catchUp(within: configuration.kafka.operationTimeout) else {
+            throw ReplayError(
+                description: "The history index is still being built (\(history.behind ?? 0) offsets to go), so "
+                    + "whether \(reference) was replayed before cannot be checked yet; try again in a while.")
+        }
         return try await history.index.lastReplay(of: reference.description)
     }
 }

@@ -113,7 +113,8 @@ enum HistoryEntryParser {
                 if byte == UInt8(ascii: "\"") {
                     let raw = UnsafeBufferPointer(rebasing: buffer[start..<index])
                     index += 1
-                    return escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+                    // Invalid UTF-8 is JSONDecoder's to refuse, not ours to repair.
+                    return escaped ? Self.unescape(raw) : String(validating: raw, as: UTF8.self)
                 }
                 if byte == UInt8(ascii: "\\") {
                     escaped = true
@@ -141,7 +142,7 @@ enum HistoryEntryParser {
                 default: return nil
                 }
             }
-            return String(decoding: bytes, as: UTF8.self)
+            return String(validating: bytes, as: UTF8.self)
         }
 
         private mutating func integer() -> Int? {
@@ -155,7 +156,10 @@ enum HistoryEntryParser {
                 value = product + Int(buffer[index] - UInt8(ascii: "0"))
                 index += 1
             }
-            guard index > start, index - start < 19 else { return nil }
+            // JSON has no leading zeros (and JSONDecoder refuses them).
+            guard index > start, index - start < 19, buffer[start] != UInt8(ascii: "0") || index - start == 1 else {
+                return nil
+            }
             return negative ? -value : value
         }
 

@@ -22,10 +22,12 @@ extension HistoryIndex {
 
     /// Adds `reads` (in offset order) and moves the index's next offset to `next`, in one transaction: an index
     /// is never half-way through a page. Messages below the stored next offset are skipped, so two processes
-    /// sharing the file (`serve` and a CLI question) never index an entry twice. `keyLists` holds the keys of
+    /// sharing the file (`serve` and a CLI question) never index an entry twice; `expected` is the stored offset the
+    /// caller read from, and a stored offset below it fails the page (``IndexMovedBack``). `keyLists` holds the keys of
     /// the key lists the entries reference, by reference, or why they could not be read.
     func apply(
-        _ reads: [Read], keyLists: [HistoryKeyList: Result<[String], KeyListUnavailable>], next: Int64
+        _ reads: [Read], keyLists: [HistoryKeyList: Result<[String], KeyListUnavailable>], expecting expected: Int64?,
+        next: Int64
     ) async throws -> Applied {
         let snapshot = names.withLock { $0 }
         let (applied, table) = try await database.writeWithoutTransaction { db in
@@ -34,6 +36,9 @@ extension HistoryIndex {
             try db.inTransaction(.immediate) {
                 let from = try Self.nextOffset(db)
                 guard next > from else { return .rollback }
+                // The page must join what is indexed: if the stored offset went back (another process sharing the
+                // file emptied the index), indexing this page would leave a gap for good.
+                if let expected, from < expected { throw IndexMovedBack(stored: from, expected: expected) }
                 let writer = try EntryWriter(db, table: table)
                 var heads: [String: (entry: HistoryEntry, offset: Int64)] = [:]
                 for read in reads where read.offset >= from {
@@ -61,7 +66,7 @@ extension HistoryIndex {
                             """,
                         arguments: [
                             table.ids[chain], head.entry.sequence,
-                            Data(HexText.decode(head.entry.hash) ?? Array(head.entry.hash.utf8)), head.offset,
+                            HistoryIndex.hashBytes(head.entry.hash).map { Data($0) } ?? head.entry.hash, head.offset,
                         ])
                 }
                 try db.execute(
@@ -73,6 +78,16 @@ extension HistoryIndex {
         // The names learned are kept only once their rows are committed.
         names.withLock { $0 = table }
         return applied
+    }
+}
+
+/// The index's stored offset is behind the page being indexed (another process emptied it): the sync stops and
+/// the next one reads from the stored offset.
+struct IndexMovedBack: Error, CustomStringConvertible {
+    var stored: Int64
+    var expected: Int64
+    var description: String {
+        "the index continues from offset \(stored), not \(expected) as this sync read it; reading again from there"
     }
 }
 
@@ -107,13 +122,14 @@ private struct RowBinder {
         }
     }
 
-    /// A hash as its bytes (hex text when it is not hex: an altered entry is indexed as it is).
+    /// A hash as its bytes when it is lowercase hex (as the bus writes it), else as text: an altered entry is
+    /// indexed, and read back, exactly as it is.
     mutating func bind(hex text: String) {
-        index += 1
-        guard let bytes = HexText.decode(text) else {
-            sqlite3_bind_blob(statement, index, text, Int32(text.utf8.count), Self.transient)
+        guard let bytes = HistoryIndex.hashBytes(text) else {
+            bind(text)
             return
         }
+        index += 1
         bytes.withUnsafeBytes { raw in
             _ = sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), Self.transient)
         }
@@ -246,6 +262,13 @@ private struct EntryWriter {
 }
 
 extension HistoryIndex {
+    /// The bytes of a hash written as the bus writes it (lowercase hex), which read back to the same text; `nil`
+    /// for anything else, which is stored as text.
+    static func hashBytes(_ text: String) -> [UInt8]? {
+        guard !text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) else { return nil }
+        return HexText.decode(text)
+    }
+
     /// Whole milliseconds since 1970, as entries are hashed and written.
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
@@ -290,6 +313,8 @@ extension HistoryIndex {
                 entry: HistoryHashing.decode(message.value).map { .success($0) }
                     ?? .failure(.init(reason: "the bytes are not a history entry")))
         }
-        return try await apply(reads, keyLists: keyLists.mapValues { .success($0) }, next: next).entries
+        return try await apply(
+            reads, keyLists: keyLists.mapValues { .success($0) }, expecting: nil, next: next
+        ).entries
     }
 }

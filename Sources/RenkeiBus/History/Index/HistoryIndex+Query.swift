@@ -41,8 +41,9 @@ extension HistoryIndex {
                     sql: "SELECT position, sequence, hash FROM chain_heads WHERE chain = ?",
                     arguments: [id])
             else { return nil }
-            let hash: Data = row["hash"]
-            return (HistoryChain.Head(sequence: row["sequence"], hash: HexText.encode(hash)), row["position"])
+            return (
+                HistoryChain.Head(sequence: row["sequence"], hash: Self.hashText(row["hash"])), row["position"]
+            )
         }
     }
 
@@ -51,12 +52,18 @@ extension HistoryIndex {
         let snapshot = names.withLock { $0 }
         return try await database.read { db in
             var table = snapshot
-            let sql = "SELECT \(Self.columns) FROM entries e WHERE e.dead_letter = ? ORDER BY e.position DESC"
-            for row in try Row.fetchAll(db, sql: sql, arguments: [reference]) {
-                let entry = try Self.entry(row, db: db, table: &table).entry
-                if entry.kind == .replay { return entry }
+            // From the file, not this process's name table: another process may have written the first replay.
+            guard
+                let replay = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM names WHERE name = ?", arguments: [HistoryEntry.Kind.replay.rawValue])
+            else { return nil }
+            let sql = """
+                SELECT \(Self.columns) FROM entries e WHERE e.dead_letter = ? AND e.kind = ?
+                ORDER BY e.position DESC LIMIT 1
+                """
+            return try Row.fetchOne(db, sql: sql, arguments: [reference, replay]).map {
+                try Self.entry($0, db: db, table: &table).entry
             }
-            return nil
         }
     }
 
@@ -188,8 +195,17 @@ extension HistoryIndex {
             outcome: try name("outcome") ?? "", reason: row["reason"], deadLetter: row["dead_letter"])
         entry.chain = try name("chain") ?? ""
         entry.sequence = row["sequence"]
-        entry.hash = HexText.encode(row["hash"] as Data)
-        entry.previousHash = HexText.encode(row["previous_hash"] as Data)
+        entry.hash = hashText(row["hash"])
+        entry.previousHash = hashText(row["previous_hash"])
         return (entry, problem)
+    }
+
+    /// A hash as the entry wrote it: stored as its 32 bytes when it was lowercase hex, else as the text itself.
+    static func hashText(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .blob(let bytes): HexText.encode(bytes)
+        case .string(let text): text
+        default: ""
+        }
     }
 }

@@ -138,7 +138,9 @@ public final class HistoryIndex: Sendable {
             guard isDirectory.boolValue else { throw HistoryIndexError.notADirectory(directory) }
         } else {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // Only its owner may read it: the index holds every resident's record key (宛名番号).
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw HistoryIndexError.cannotCreate(directory, "\(error)")
             }

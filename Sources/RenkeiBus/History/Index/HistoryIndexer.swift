@@ -21,6 +21,7 @@ public final class HistoryIndexer: Sendable {
         var end: Int64?
         var indexed: Int64 = 0
         var follower: Task<Void, Never>?
+        var catchUp: Task<Bool, Never>?
         var messagesRead = 0
     }
 
@@ -64,8 +65,14 @@ public final class HistoryIndexer: Sendable {
                 state.withLock { $0.end = 0 }
                 return 0
             }
-            state.withLock { $0.end = marks.high }
-            let first = try await index.nextOffset()
+            var first = try await index.nextOffset()
+            if first > marks.high {
+                // The topic is shorter than what was indexed: it was recreated. Nothing indexed can be trusted.
+                try await index.reset(
+                    logger: logger, reason: "the topic ends at offset \(marks.high), before the index (\(first))")
+                first = 0
+            }
+            state.withLock { state in (state.end, state.indexed) = (marks.high, first) }
             var next = first
             var indexed = 0
             if next < marks.low, next < marks.high {
@@ -99,7 +106,13 @@ public final class HistoryIndexer: Sendable {
                     let pageNext = page.next[0] ?? marks.high
                     try await finishWriting()
                     let index = self.index
-                    writing = Task { (try await index.apply(reads, keyLists: keyLists, next: pageNext), pageNext) }
+                    let expected = next
+                    writing = Task {
+                        (
+                            try await index.apply(reads, keyLists: keyLists, expecting: expected, next: pageNext),
+                            pageNext
+                        )
+                    }
                     for read in reads {
                         guard case .failure(let unreadable) = read.entry else { continue }
                         logger.warning(
@@ -146,16 +159,26 @@ public final class HistoryIndexer: Sendable {
     /// after a `false` say how far behind they are (``behind``).
     @discardableResult
     public func catchUp(within limit: Duration) async -> Bool {
-        let sync = Task { (try? await self.sync()) != nil }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await sync.value }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
+        // One catch-up sync at a time, shared by every caller: questions during a rebuild do not queue syncs.
+        let sync = state.withLock { state -> Task<Bool, Never> in
+            if let running = state.catchUp { return running }
+            let task = Task { [weak self] in
+                guard let self else { return false }
+                defer { self.state.withLock { $0.catchUp = nil } }
+                return (try? await self.sync()) != nil
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+            state.catchUp = task
+            return task
+        }
+        // Whichever comes first: the sync's end or the limit. The sync goes on after the limit.
+        let answer = FirstAnswer<Bool>()
+        return await withCheckedContinuation { continuation in
+            answer.set(continuation)
+            Task { answer.give(await sync.value) }
+            Task {
+                try? await Task.sleep(for: limit)
+                answer.give(false)
+            }
         }
     }
 
@@ -204,14 +227,16 @@ public final class HistoryIndexer: Sendable {
         state.withLock { $0.follower = task }
     }
 
-    /// Stops following and waits for a sync under way.
+    /// Stops following and waits for the syncs under way.
     func stop() async {
-        let task = state.withLock { state -> Task<Void, Never>? in
-            defer { state.follower = nil }
-            return state.follower
+        let (follower, catchUp) = state.withLock { state in
+            defer { (state.follower, state.catchUp) = (nil, nil) }
+            return (state.follower, state.catchUp)
         }
-        task?.cancel()
-        await task?.value
+        follower?.cancel()
+        catchUp?.cancel()
+        await follower?.value
+        _ = await catchUp?.value
     }
 
     /// The head of `chain` at start, without reading the history: the index's head, checked against the entry the
@@ -259,5 +284,34 @@ public final class HistoryIndexer: Sendable {
             window = min(window * 4, 262_144)
         }
         return nil
+    }
+}
+
+/// Resumes a continuation with the first answer given, once; later answers are dropped.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, early: Value?)>((nil, nil))
+
+    func set(_ continuation: CheckedContinuation<Value, Never>) {
+        let early = state.withLock { state -> Value? in
+            guard let early = state.early else {
+                state.continuation = continuation
+                return nil
+            }
+            return early
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func give(_ value: Value) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, Never>? in
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = value }
+                return nil
+            }
+            state.continuation = nil
+            state.early = value
+            return continuation
+        }
+        continuation?.resume(returning: value)
     }
 }
