@@ -44,6 +44,42 @@ import Testing
         }
     }
 
+    /// A large catch-up writes without the lookup indexes and builds them at its end: its answers equal those of an
+    /// index kept up to date row by row, and the lookup indexes exist again afterwards.
+    @Test func aBulkRebuildAnswersAsTheFollowedIndexAndEndsWithItsLookups() async throws {
+        try await Restarts.with { cluster in
+            let bus = try await cluster.start("a", dataDirectory: nil)
+            try await cluster.writeSomeOfEverything(on: bus)
+            try await bus.history.sync()
+            let index = try HistoryIndex.open(
+                .memory, topic: BusTopics.history, cluster: try await cluster.id(), logger: cluster.logger)
+            let pool = ReaderPool(configuration: cluster.kafka.configuration, logger: cluster.logger, maxClients: 2)
+            let bulk = HistoryIndexer(
+                index: index,
+                reader: TopicReader(
+                    pool: pool,
+                    admin: try KafkaAdmin.make(configuration: cluster.kafka.configuration, logger: cluster.logger)),
+                logger: cluster.logger, pageSize: 2, bulkThreshold: 1)
+            #expect(try await bulk.sync() == 8)
+            for filter in [
+                HistoryFilter(), HistoryFilter(linkage: "resident-change"), HistoryFilter(system: "018"),
+                HistoryFilter(kind: .refusal), HistoryFilter(outcome: "ok"),
+            ] {
+                let followed = try await bus.history.page(HistoryQuery(filter: filter, limit: 100)).items.map(\.offset)
+                let rebuilt = try await bulk.page(HistoryQuery(filter: filter, limit: 100)).items.map(\.offset)
+                #expect(!followed.isEmpty)
+                #expect(rebuilt == followed, "\(filter)")
+            }
+            let lookups = try await index.database.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'entries_%'")
+            }
+            #expect(Set(lookups) == Set(HistoryIndexSchema.lookupIndexes.map(\.name)))
+            await pool.shutdown()
+            await bus.shutdown()
+        }
+    }
+
     /// A restart on an index that is up to date reads one message of the history (the head entry, to check it);
     /// an in-memory index reads the whole history instead — what the data directory saves.
     @Test func restartOnAnUpToDateIndexReadsOnlyTheHeadEntry() async throws {

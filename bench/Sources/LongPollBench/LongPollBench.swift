@@ -152,7 +152,9 @@ struct LongPollBench {
         report("201→poll", fromAck)
         report("send→poll", fromSend)
         for (failure, count) in state.failures { say("failed polls: \(count) × \(failure)") }
-        say("clients  librdkafka clients open: \(clientsBefore) before, \(clientsWaiting) with \(options.pollers) polls waiting, \(clientsAfter) after the load")
+        say(
+            "clients  librdkafka clients open: \(clientsBefore) before, \(clientsWaiting) with \(options.pollers) polls waiting, \(clientsAfter) after the load"
+        )
 
         state.stop()
         server.cancel()
@@ -175,7 +177,8 @@ struct LongPollBench {
         }
         say(
             String(
-                format: "%@ n=%d  p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms", name.padding(
+                format: "%@ n=%d  p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms",
+                name.padding(
                     toLength: 9, withPad: " ", startingAt: 0), sorted.count, percentile(0.5), percentile(0.9),
                 percentile(0.99), sorted.last!))
     }

@@ -222,11 +222,11 @@ private struct EntryWriter {
     }
 
     private func itemSet(_ items: [String], table: inout NameTable) throws -> Int64 {
+        if let id = table.itemSets[items] { return id }
         let text = ItemSet.join(items)
-        if let id = table.itemSets[text] { return id }
         try db.execute(sql: "INSERT OR IGNORE INTO item_sets(items) VALUES (?)", arguments: [text])
         let id = try Int64.fetchOne(db, sql: "SELECT id FROM item_sets WHERE items = ?", arguments: [text])!
-        table.itemSets[text] = id
+        table.itemSets[items] = id
         table.itemSetsByID[id] = items
         return id
     }

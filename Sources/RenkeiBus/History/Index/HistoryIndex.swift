@@ -88,6 +88,27 @@ public final class HistoryIndex: Sendable {
         }
     }
 
+    /// Drops the lookup indexes before a large catch-up or load (answers meanwhile scan, and say how far behind
+    /// they are); ``createLookupIndexes()`` builds them again, once, at the end.
+    public func dropLookupIndexes() async throws {
+        try await database.write { db in
+            for index in HistoryIndexSchema.lookupIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)") }
+        }
+    }
+
+    /// Builds the lookup indexes that are missing (after a large catch-up or load, or one that was interrupted).
+    public func createLookupIndexes() async throws {
+        let names = HistoryIndexSchema.lookupIndexes.map(\.name)
+        let present = try await database.read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ("
+                    + names.map { _ in "?" }.joined(separator: ", ") + ")", arguments: StatementArguments(names)) ?? 0
+        }
+        guard present < names.count else { return }
+        try await database.write { db in try db.execute(sql: HistoryIndexSchema.indexes) }
+    }
+
     /// Closes the file; the index is unusable afterwards.
     public func close() throws {
         if let pool = database as? DatabasePool { try pool.close() }
@@ -182,7 +203,7 @@ public enum HistoryIndexError: Error, Sendable, CustomStringConvertible {
 struct NameTable: Sendable {
     var ids: [String: Int64] = [:]
     var names: [Int64: String] = [:]
-    var itemSets: [String: Int64] = [:]
+    var itemSets: [[String]: Int64] = [:]
     var itemSetsByID: [Int64: [String]] = [:]
 
     init() {}
@@ -197,7 +218,7 @@ struct NameTable: Sendable {
         for row in try Row.fetchAll(db, sql: "SELECT id, items FROM item_sets") {
             let id: Int64 = row["id"]
             let items: String = row["items"]
-            itemSets[items] = id
+            itemSets[ItemSet.split(items)] = id
             itemSetsByID[id] = ItemSet.split(items)
         }
     }

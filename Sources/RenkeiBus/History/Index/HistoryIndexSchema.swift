@@ -48,14 +48,19 @@ enum HistoryIndexSchema {
         """
 
     /// The secondary indexes: each ends in `time` (and the row id, the offset), so "newest first" is a backward
-    /// walk of one index.
-    static let indexes = """
-        CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
-        CREATE INDEX IF NOT EXISTS entries_linkage ON entries(linkage, time);
-        CREATE INDEX IF NOT EXISTS entries_provider ON entries(provider, time);
-        CREATE INDEX IF NOT EXISTS entries_receiver ON entries(receiver, time);
-        CREATE INDEX IF NOT EXISTS entries_kind ON entries(kind, time);
-        CREATE INDEX IF NOT EXISTS entries_key_list ON entries(key_list) WHERE key_list IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS entries_dead_letter ON entries(dead_letter) WHERE dead_letter IS NOT NULL;
-        """
+    /// walk of one index. A large catch-up (a rebuild) drops them and builds them once at its end, which costs far
+    /// less than keeping them up to date row by row.
+    static let lookupIndexes: [(name: String, definition: String)] = [
+        ("entries_time", "entries(time)"),
+        ("entries_linkage", "entries(linkage, time)"),
+        ("entries_provider", "entries(provider, time)"),
+        ("entries_receiver", "entries(receiver, time)"),
+        ("entries_kind", "entries(kind, time)"),
+        ("entries_key_list", "entries(key_list) WHERE key_list IS NOT NULL"),
+        ("entries_dead_letter", "entries(dead_letter) WHERE dead_letter IS NOT NULL"),
+    ]
+
+    static var indexes: String {
+        lookupIndexes.map { "CREATE INDEX IF NOT EXISTS \($0.name) ON \($0.definition);" }.joined(separator: "\n")
+    }
 }

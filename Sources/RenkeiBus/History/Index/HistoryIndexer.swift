@@ -29,11 +29,17 @@ public final class HistoryIndexer: Sendable {
     /// an index that is up to date to the one message that checks its head.
     var messagesRead: Int { state.withLock { $0.messagesRead } }
 
-    init(index: HistoryIndex, reader: TopicReader, logger: Logger, pageSize: Int = 5000) {
+    /// Backlogs of at least this many offsets are indexed without the lookup indexes, built once at the end.
+    let bulkThreshold: Int64
+
+    init(
+        index: HistoryIndex, reader: TopicReader, logger: Logger, pageSize: Int = 5000, bulkThreshold: Int64 = 200_000
+    ) {
         self.index = index
         self.reader = reader
         self.logger = logger
         self.pageSize = pageSize
+        self.bulkThreshold = bulkThreshold
     }
 
     /// Indexes with clients of its own (a command that asks one question).
@@ -73,6 +79,17 @@ public final class HistoryIndexer: Sendable {
                 first = 0
             }
             state.withLock { state in (state.end, state.indexed) = (marks.high, first) }
+            // A large backlog (a rebuild) is written without the lookup indexes, which are built once at the end;
+            // any other sync makes sure they exist (a rebuild may have been interrupted).
+            let bulk = marks.high - max(first, marks.low) >= bulkThreshold
+            if bulk {
+                logger.notice(
+                    "indexing the history from offset \(first) to \(marks.high); lookups are built at the end",
+                    metadata: ["renkei.topic": "\(topic)"])
+                try await index.dropLookupIndexes()
+            } else {
+                try await index.createLookupIndexes()
+            }
             var next = first
             var indexed = 0
             if next < marks.low, next < marks.high {
@@ -124,6 +141,12 @@ public final class HistoryIndexer: Sendable {
                     }
                 }
                 try await finishWriting()
+                if bulk {
+                    let started = ContinuousClock.now
+                    try await index.createLookupIndexes()
+                    logger.notice(
+                        "history index lookups built", metadata: ["renkei.seconds": "\(ContinuousClock.now - started)"])
+                }
             } catch {
                 // No write outlives the sync that started it.
                 _ = try? await writing?.value
