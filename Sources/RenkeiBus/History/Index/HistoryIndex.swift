@@ -133,10 +133,12 @@ public final class HistoryIndex: Sendable {
         var configuration = Configuration()
         // A second process (a CLI question beside `serve`) waits for the other's write instead of failing.
         configuration.busyMode = .timeout(30)
+        // Memory: the writer keeps 64 MiB of pages (a rebuild's B-trees), each of at most 4 readers 8 MiB.
+        configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             // Losing the last transactions in a power cut costs only re-reading them from the topic.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
         }
         return configuration
     }
