@@ -13,7 +13,7 @@ func syncedHistoryIndexer(
     let admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
     let index = try HistoryIndex.open(
         .directory(dataDirectory.path), topic: topic, cluster: try await admin.clusterID(), logger: logger)
-    let indexer = try HistoryIndexer(index: index, configuration: configuration, logger: logger)
+    let indexer = try HistoryIndexer(index: index, configuration: configuration, admin: admin, logger: logger)
     let started = ContinuousClock.now
     let reported = LockedClock()
     try await indexer.sync { progress in

@@ -42,13 +42,16 @@ public final class HistoryIndexer: Sendable {
         self.bulkThreshold = bulkThreshold
     }
 
-    /// Indexes with clients of its own (a command that asks one question).
-    public convenience init(index: HistoryIndex, configuration: KafkaConfiguration, logger: Logger) throws {
+    /// Indexes with clients of its own (a command that asks one question), using `admin` when it has one.
+    public convenience init(
+        index: HistoryIndex, configuration: KafkaConfiguration, admin: KafkaAdmin? = nil, logger: Logger
+    ) throws {
         // Two: a sync holds one for the history topic while it reads the key lists its entries reference.
         let pool = ReaderPool(configuration: configuration, logger: logger, maxClients: 2)
         self.init(
             index: index,
-            reader: TopicReader(pool: pool, admin: try KafkaAdmin.make(configuration: configuration, logger: logger)),
+            reader: TopicReader(
+                pool: pool, admin: try admin ?? KafkaAdmin.make(configuration: configuration, logger: logger)),
             logger: logger)
     }
 
