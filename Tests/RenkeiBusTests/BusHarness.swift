@@ -67,19 +67,7 @@ struct BusHarness {
 
     /// `count` generated resident records as JSON Lines, and their values.
     func residents(_ count: Int, seed: UInt64 = 7) -> (jsonl: [UInt8], records: [[String?]]) {
-        var generator = ResidentGenerator(layout: layout, seed: seed)
-        let schema = RecordSchema(layout: layout)
-        var batch = RecordBatch(schema: schema)
-        var records: [[String?]] = []
-        for _ in 0..<count {
-            let values = generator.next()
-            records.append(values)
-            batch.append(values: values)
-        }
-        let encoder = JSONRecordEncoder(layout: layout, lineTerminated: true)
-        var bytes: [UInt8] = []
-        for record in 0..<batch.count { bytes += encoder.encode(batch, record: record) }
-        return (bytes, records)
+        residentsJSONLines(layout: layout, count: count, seed: seed)
     }
 
     /// Makes the embedded cluster drop the oldest records of `partitions` of `topic`, as retention does on a broker:

@@ -287,8 +287,7 @@ struct Restarts {
     }
 }
 
-/// `count` generated residents as JSON Lines, and their values (as ``BusHarness/residents(_:seed:)``, without a
-/// harness).
+/// `count` generated residents as JSON Lines, and their values (``BusHarness/residents(_:seed:)`` without a harness).
 func residentsJSONLines(layout: Layout, count: Int, seed: UInt64) -> (jsonl: [UInt8], records: [[String?]]) {
     var generator = ResidentGenerator(layout: layout, seed: seed)
     var batch = RecordBatch(schema: RecordSchema(layout: layout))
