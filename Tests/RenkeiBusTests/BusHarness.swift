@@ -124,14 +124,7 @@ extension ReceivedRecord {
 extension BusHarness {
     /// `count` generated residents as CSV with item names in the header, and their values.
     func residentsCSV(_ count: Int, seed: UInt64 = 11) -> (csv: [UInt8], records: [[String?]]) {
-        var generator = ResidentGenerator(layout: layout, seed: seed)
-        var batch = RecordBatch(schema: RecordSchema(layout: layout))
-        var records: [[String?]] = []
-        for _ in 0..<count {
-            let values = generator.next()
-            records.append(values)
-            batch.append(values: values)
-        }
+        let (batch, records) = residentBatch(layout: layout, count: count, seed: seed)
         let encoder = CSVRecordEncoder(layout: layout)
         let writer = ByteWriter()
         encoder.encodeHeader(into: writer)

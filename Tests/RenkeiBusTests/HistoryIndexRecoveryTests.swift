@@ -287,8 +287,8 @@ struct Restarts {
     }
 }
 
-/// `count` generated residents as JSON Lines, and their values (``BusHarness/residents(_:seed:)`` without a harness).
-func residentsJSONLines(layout: Layout, count: Int, seed: UInt64) -> (jsonl: [UInt8], records: [[String?]]) {
+/// `count` generated residents in one batch, and their values.
+func residentBatch(layout: Layout, count: Int, seed: UInt64) -> (batch: RecordBatch, records: [[String?]]) {
     var generator = ResidentGenerator(layout: layout, seed: seed)
     var batch = RecordBatch(schema: RecordSchema(layout: layout))
     var records: [[String?]] = []
@@ -297,6 +297,12 @@ func residentsJSONLines(layout: Layout, count: Int, seed: UInt64) -> (jsonl: [UI
         records.append(values)
         batch.append(values: values)
     }
+    return (batch, records)
+}
+
+/// `count` generated residents as JSON Lines, and their values (``BusHarness/residents(_:seed:)`` without a harness).
+func residentsJSONLines(layout: Layout, count: Int, seed: UInt64) -> (jsonl: [UInt8], records: [[String?]]) {
+    let (batch, records) = residentBatch(layout: layout, count: count, seed: seed)
     let encoder = JSONRecordEncoder(layout: layout, lineTerminated: true)
     var bytes: [UInt8] = []
     for record in 0..<batch.count { bytes += encoder.encode(batch, record: record) }

@@ -11,6 +11,14 @@ extension HistoryIndex {
         struct Unreadable: Error, Sendable {
             var reason: String
         }
+
+        /// A message's bytes as the topic holds them, read as an entry or marked as not one.
+        init(offset: Int64, bytes: [UInt8]) {
+            self.offset = offset
+            self.entry =
+                HistoryHashing.decode(bytes).map { .success($0) }
+                ?? .failure(Unreadable(reason: "the bytes are not a history entry"))
+        }
     }
 
     /// What indexing a page did.
@@ -307,12 +315,7 @@ extension HistoryIndex {
     public func index(
         _ messages: [(offset: Int64, value: [UInt8])], keyLists: [HistoryKeyList: [String]] = [:], next: Int64
     ) async throws -> Int {
-        let reads = messages.map { message in
-            Read(
-                offset: message.offset,
-                entry: HistoryHashing.decode(message.value).map { .success($0) }
-                    ?? .failure(.init(reason: "the bytes are not a history entry")))
-        }
+        let reads = messages.map { Read(offset: $0.offset, bytes: $0.value) }
         return try await apply(
             reads, keyLists: keyLists.mapValues { .success($0) }, expecting: nil, next: next
         ).entries

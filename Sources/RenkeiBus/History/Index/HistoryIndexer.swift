@@ -116,12 +116,7 @@ public final class HistoryIndexer: Sendable {
                 try await reader.readPages(topic: topic, from: [0: next], ends: [0: marks], pageSize: pageSize) {
                     page in
                     state.withLock { $0.messagesRead += page.messages.count }
-                    let reads = page.messages.map { message in
-                        HistoryIndex.Read(
-                            offset: message.offset,
-                            entry: HistoryHashing.decode(message.value).map { .success($0) }
-                                ?? .failure(.init(reason: "the bytes are not a history entry")))
-                    }
+                    let reads = page.messages.map { HistoryIndex.Read(offset: $0.offset, bytes: $0.value) }
                     let keyLists = try await readKeyLists(reads)
                     let pageNext = page.next[0] ?? marks.high
                     try await finishWriting()
