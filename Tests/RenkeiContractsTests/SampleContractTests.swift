@@ -48,6 +48,17 @@ import Testing
         #expect(contracts.linkage("resident-query")?.mode == .query)
     }
 
+    @Test func dailyRegisterGoesToTaxAsAFullFileAt2AM() throws {
+        let linkage = try #require(contracts.linkage("resident-register-daily"))
+        #expect(linkage.schedule == DailySchedule(hour: 2, minute: 0, timeZone: "Asia/Tokyo"))
+        #expect(linkage.receiver("008")?.delivery == .file)
+        #expect(linkage.receiver("008")?.fileMode == .full)
+        #expect(linkage.receiver("018")?.fileMode == nil)
+        #expect(contracts.system("008")?.endpoints.storage == "file:outbox/008")
+        #expect(contracts.system("001")?.endpoints.inbox == "file:inbox/001")
+        #expect(contracts.linkage("resident-change")?.schedule == nil)
+    }
+
     @Test func receiverItemsComeInLayoutOrder() throws {
         let projection = try #require(contracts.projection(linkage: "resident-change", receiver: "002"))
         #expect(projection.itemIndices == projection.itemIndices.sorted())

@@ -87,7 +87,8 @@ enum SystemParser {
         {
             endpoints.webhook = url(&fields, "webhook", into: &diagnostics)
             endpoints.query = url(&fields, "query", into: &diagnostics)
-            endpoints.storage = fields.string("storage", required: false, into: &diagnostics)?.value
+            endpoints.storage = storageURL(&fields, "storage", into: &diagnostics)
+            endpoints.inbox = storageURL(&fields, "inbox", into: &diagnostics)
             fields.finish(into: &diagnostics)
         }
         reader.finish(into: &diagnostics)
@@ -134,6 +135,43 @@ enum SystemParser {
             return nil
         }
         return text.value
+    }
+
+    /// A storage location: `file:///absolute/folder`, `file:relative/folder` (under the bus's data directory) or
+    /// `s3://bucket/prefix`.
+    private static func storageURL(
+        _ fields: inout FieldReader, _ key: String, into diagnostics: inout Diagnostics
+    )
+        -> String?
+    {
+        guard let text = fields.string(key, required: false, into: &diagnostics) else { return nil }
+        let value = text.value
+        let problem: String?
+        if value.hasPrefix("s3://") {
+            let bucket = value.dropFirst(5).prefix { $0 != "/" }
+            problem =
+                (3...63).contains(bucket.utf8.count)
+                    && bucket.utf8.allSatisfy {
+                        (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x2E
+                    }
+                ? nil : "`s3://` is followed by a bucket name of 3 to 63 lowercase letters, digits, `-` or `.`"
+        } else if value.hasPrefix("file://") {
+            problem =
+                value.hasPrefix("file:///") ? nil : "a `file://` URL names an absolute folder, `file:///srv/renkei/008`"
+        } else if value.hasPrefix("file:") {
+            let path = value.dropFirst(5)
+            problem =
+                path.isEmpty || path.split(separator: "/").contains("..")
+                ? "a relative `file:` location names a folder under the data directory, without `..`" : nil
+        } else {
+            problem = "it must be `file:///folder`, `file:folder` (under the data directory) or `s3://bucket/prefix`"
+        }
+        if let problem {
+            diagnostics.error(
+                .invalidValue, at: text.location, "The `\(key)` location `\(value)` is not valid: \(problem).")
+            return nil
+        }
+        return value
     }
 
     static func isValidSystemID(_ id: String, kind: SystemKind) -> Bool {

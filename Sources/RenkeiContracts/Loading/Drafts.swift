@@ -48,6 +48,7 @@ struct ReceiverDraft {
     var items: [Located<String>]?
     var delivery: Located<Delivery>
     var purpose: String
+    var fileMode: Located<FileMode>?
     var location: SourceLocation
 }
 
@@ -61,6 +62,7 @@ struct LinkageDraft {
     var keyItem: Located<String>
     var receivers: [ReceiverDraft]
     var failurePolicy: FailurePolicy
+    var schedule: Located<DailySchedule>?
     var location: SourceLocation
 }
 

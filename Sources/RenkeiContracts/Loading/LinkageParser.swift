@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 enum LinkageParser {
@@ -12,10 +13,12 @@ enum LinkageParser {
         let keyItem = reader.string("key", required: true, into: &diagnostics)
         let receiverNodes = reader.list("receivers", required: true, into: &diagnostics)
         let failureNode = reader.node("failure")
+        let scheduleNode = reader.node("schedule")
         reader.finish(into: &diagnostics)
 
         let receivers = (receiverNodes ?? []).compactMap { parseReceiver($0, file: file, into: &diagnostics) }
         let failurePolicy = failureNode.map { parseFailurePolicy($0, file: file, into: &diagnostics) } ?? .init()
+        let schedule = scheduleNode.flatMap { parseSchedule($0, file: file, into: &diagnostics) }
         guard let id, let title, let mode, let trigger, let provider, let layout, let keyItem else { return nil }
         if receiverNodes?.isEmpty == true {
             diagnostics.error(
@@ -24,7 +27,43 @@ enum LinkageParser {
         }
         return LinkageDraft(
             id: id, title: title.value, mode: mode, trigger: trigger, provider: provider, layout: layout,
-            keyItem: keyItem, receivers: receivers, failurePolicy: failurePolicy, location: reader.location)
+            keyItem: keyItem, receivers: receivers, failurePolicy: failurePolicy, schedule: schedule,
+            location: reader.location)
+    }
+
+    /// `schedule: { at: "02:00", time-zone: Asia/Tokyo }`: when a daily linkage's window closes.
+    private static func parseSchedule(
+        _ node: Node, file: String, into diagnostics: inout Diagnostics
+    ) -> Located<DailySchedule>? {
+        guard var reader = FieldReader(node, file: file, subject: "schedule", into: &diagnostics) else { return nil }
+        let at = reader.string("at", required: true, into: &diagnostics)
+        let zone = reader.string("time-zone", required: false, into: &diagnostics)
+        reader.finish(into: &diagnostics)
+        var schedule = DailySchedule()
+        if let at {
+            let parts = at.value.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]),
+                let minute = Int(parts[1]),
+                (0..<24).contains(hour), (0..<60).contains(minute)
+            {
+                schedule.hour = hour
+                schedule.minute = minute
+            } else {
+                diagnostics.error(
+                    .invalidValue, at: at.location, "The schedule's `at` is a time of day `HH:MM`, such as `02:00`.")
+                return nil
+            }
+        }
+        if let zone {
+            guard TimeZone(identifier: zone.value) != nil else {
+                diagnostics.error(
+                    .invalidValue, at: zone.location,
+                    "The time zone `\(zone.value)` is not known; write an IANA id such as `Asia/Tokyo`.")
+                return nil
+            }
+            schedule.timeZone = zone.value
+        }
+        return Located(value: schedule, location: reader.location)
     }
 
     private static func parseReceiver(
@@ -37,6 +76,7 @@ enum LinkageParser {
         let purpose = reader.string("purpose", required: true, into: &diagnostics)
         let delivery = reader.choice("delivery", as: Delivery.self, required: true, into: &diagnostics)
         let itemsNode = reader.node("items")
+        let fileMode = reader.choice("mode", as: FileMode.self, required: false, into: &diagnostics)
         reader.finish(into: &diagnostics)
 
         var items: [Located<String>]?
@@ -70,7 +110,8 @@ enum LinkageParser {
         }
         guard let system, let purpose, let delivery else { return nil }
         return ReceiverDraft(
-            system: system, items: items, delivery: delivery, purpose: purpose.value, location: reader.location)
+            system: system, items: items, delivery: delivery, purpose: purpose.value, fileMode: fileMode,
+            location: reader.location)
     }
 
     private static func parseFailurePolicy(

@@ -13,6 +13,12 @@ struct LinkageValidator {
                 "The linkage `\(id)` is a query (照会), which runs when a receiver asks; its trigger must be "
                     + "`on-demand`, not `\(draft.trigger.value.rawValue)`.")
         }
+        if let schedule = draft.schedule, draft.trigger.value != .daily {
+            diagnostics.error(
+                .triggerContradictsMode, at: schedule.location,
+                "The linkage `\(id)` has a `schedule`, which only a `daily` trigger uses; its trigger is "
+                    + "`\(draft.trigger.value.rawValue)`.")
+        }
         let provider = systems[draft.provider.value]
         if provider == nil {
             diagnostics.error(
@@ -35,7 +41,7 @@ struct LinkageValidator {
         return Linkage(
             id: id, title: draft.title, mode: draft.mode.value, trigger: draft.trigger.value,
             provider: draft.provider.value, layout: layout.reference, keyItem: keyItem.key, receivers: receivers,
-            failurePolicy: draft.failurePolicy)
+            failurePolicy: draft.failurePolicy, schedule: draft.schedule?.value)
     }
 
     private func resolveLayout(into diagnostics: inout Diagnostics) -> Layout? {
@@ -139,7 +145,16 @@ struct LinkageValidator {
         }
         guard valid else { return nil }
         let ordered = layout.items.map(\.key).filter { keys.contains($0) }
-        return Receiver(system: systemID, items: ordered, delivery: receiver.delivery.value, purpose: receiver.purpose)
+        if let mode = receiver.fileMode, receiver.delivery.value != .file {
+            diagnostics.error(
+                .invalidValue, at: mode.location,
+                "The receiver `\(systemID)` has `mode: \(mode.value.rawValue)`, which only `file` delivery uses; it "
+                    + "gets `\(receiver.delivery.value.rawValue)` delivery.")
+            return nil
+        }
+        return Receiver(
+            system: systemID, items: ordered, delivery: receiver.delivery.value, purpose: receiver.purpose,
+            fileMode: receiver.fileMode?.value)
     }
 
     private func checkEndpoint(for receiver: ReceiverDraft, system: System, into diagnostics: inout Diagnostics) {

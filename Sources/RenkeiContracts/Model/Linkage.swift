@@ -11,10 +11,13 @@ public struct Linkage: Sendable, Hashable {
     public var keyItem: String
     public var receivers: [Receiver]
     public var failurePolicy: FailurePolicy
+    /// When a `daily` linkage's window closes (its files are written); `nil` for other triggers.
+    public var schedule: DailySchedule?
 
     public init(
         id: String, title: String, mode: LinkageMode, trigger: Trigger, provider: String, layout: LayoutReference,
-        keyItem: String, receivers: [Receiver], failurePolicy: FailurePolicy = FailurePolicy()
+        keyItem: String, receivers: [Receiver], failurePolicy: FailurePolicy = FailurePolicy(),
+        schedule: DailySchedule? = nil
     ) {
         self.id = id
         self.title = title
@@ -25,6 +28,7 @@ public struct Linkage: Sendable, Hashable {
         self.keyItem = keyItem
         self.receivers = receivers
         self.failurePolicy = failurePolicy
+        self.schedule = schedule ?? (trigger == .daily ? DailySchedule() : nil)
     }
 
     /// The receiver entry for `system`, if the linkage declares one.
@@ -55,12 +59,16 @@ public struct Receiver: Sendable, Hashable {
     public var delivery: Delivery
     /// Why the receiver gets the data (利用目的), recorded in every history entry.
     public var purpose: String
+    /// For `file` delivery: whether each file holds the current state of every key or what changed since the last
+    /// file; `nil` for other delivery methods.
+    public var fileMode: FileMode?
 
-    public init(system: String, items: [String], delivery: Delivery, purpose: String) {
+    public init(system: String, items: [String], delivery: Delivery, purpose: String, fileMode: FileMode? = nil) {
         self.system = system
         self.items = items
         self.delivery = delivery
         self.purpose = purpose
+        self.fileMode = fileMode ?? (delivery == .file ? .differential : nil)
     }
 }
 
@@ -100,4 +108,33 @@ public enum InvalidRowPolicy: String, Sendable, Hashable, CaseIterable {
     case reject
     /// Invalid rows go to the dead-letter topic; valid rows proceed.
     case quarantineInvalid = "quarantine-invalid"
+}
+
+/// What a file receiver's files hold.
+public enum FileMode: String, Sendable, Hashable, CaseIterable {
+    /// 全件: the current state of every key, as last provided.
+    case full
+    /// 差分: the records provided since the receiver's previous file.
+    case differential
+}
+
+/// The time of day a `daily` linkage's window closes, in a named time zone (Asia/Tokyo unless the contract says
+/// otherwise).
+public struct DailySchedule: Sendable, Hashable, CustomStringConvertible {
+    public var hour: Int
+    public var minute: Int
+    /// An IANA time zone id.
+    public var timeZone: String
+
+    public init(hour: Int = 0, minute: Int = 0, timeZone: String = "Asia/Tokyo") {
+        self.hour = hour
+        self.minute = minute
+        self.timeZone = timeZone
+    }
+
+    /// `HH:MM zone`.
+    public var description: String {
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(hour)):\(two(minute)) \(timeZone)"
+    }
 }

@@ -56,12 +56,17 @@ public struct Endpoints: Sendable, Hashable {
     public var webhook: String?
     /// Queries (照会) addressed to this system as provider are sent here.
     public var query: String?
-    /// File deliveries are written under this location (a directory path or object-storage prefix).
+    /// File deliveries are written under this location: `file:///folder`, `file:folder` (relative to the bus's
+    /// data directory) or `s3://bucket/prefix`.
     public var storage: String?
+    /// As a provider, the system drops CSV files here (`<inbox>/<linkage>/<name>.csv`) to be ingested as bulk
+    /// transfers; the same forms as ``storage``.
+    public var inbox: String?
 
-    public init(webhook: String? = nil, query: String? = nil, storage: String? = nil) {
+    public init(webhook: String? = nil, query: String? = nil, storage: String? = nil, inbox: String? = nil) {
         self.webhook = webhook
         self.query = query
         self.storage = storage
+        self.inbox = inbox
     }
 }
