@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RenkeiCodec", targets: ["RenkeiCodec"]),
         .library(name: "RenkeiSynthetic", targets: ["RenkeiSynthetic"]),
         .library(name: "RenkeiKafka", targets: ["RenkeiKafka"]),
+        .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
         .library(name: "RenkeiBus", targets: ["RenkeiBus"]),
         .library(name: "RenkeiGateway", targets: ["RenkeiGateway"]),
     ],
@@ -63,11 +64,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RenkeiStorage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RenkeiBus",
             dependencies: [
                 "RenkeiContracts",
                 "RenkeiCodec",
                 "RenkeiKafka",
+                "RenkeiStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

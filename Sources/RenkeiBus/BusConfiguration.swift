@@ -1,4 +1,5 @@
 public import RenkeiKafka
+public import RenkeiStorage
 
 /// How a bus instance runs.
 public struct BusConfiguration: Sendable {
@@ -54,6 +55,13 @@ public struct BusConfiguration: Sendable {
     /// dead-letter retention below the legal minimum, replication below the setting (``TopicPlan/CheckScope/start``).
     /// Skipped on the embedded cluster, which ignores topic configs.
     public var checksTopics: Bool = true
+    /// How S3 storage locations are reached: endpoint, region, credentials (from the `AWS_*` environment unless
+    /// set), addressing and part size. Contracts never carry credentials.
+    public var s3: S3Settings = .fromEnvironment()
+    /// How often file receivers of `event` linkages look for new records; what arrived meanwhile goes into one file.
+    public var fileEventInterval: Duration = .seconds(5)
+    /// How often providers' inboxes are looked at for new files.
+    public var inboxInterval: Duration = .seconds(5)
 
     public init(kafka: KafkaConfiguration, instance: String) {
         self.kafka = kafka

@@ -7,6 +7,10 @@ public enum BusTopics {
     /// The records of bulk transfers to `receiver`, reached only through the manifests on its outbound topic.
     public static func bulk(linkage: String, receiver: String) -> String { "renkei.bulk.\(linkage).\(receiver)" }
 
+    /// The current record of every key a full-file receiver has been given (compacted): its full files are built
+    /// from it.
+    public static func fileState(linkage: String, receiver: String) -> String { "renkei.state.\(linkage).\(receiver)" }
+
     /// Dead letters of delivery to `receiver` (webhook gave up, receiver rejected).
     public static func deadLetters(linkage: String, receiver: String) -> String { "renkei.dlq.\(linkage).\(receiver)" }
 

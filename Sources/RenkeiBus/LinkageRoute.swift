@@ -1,3 +1,4 @@
+import Crypto
 import RenkeiCodec
 import RenkeiContracts
 
@@ -22,6 +23,8 @@ struct LinkageRoute: Sendable {
     var contract: String { linkage.layout.description }
     var source: String { Envelope.source(system: linkage.provider) }
     var dataSchema: String { Envelope.dataSchema(layout: contract) }
+    /// A digest of the linkage as loaded (its receivers, items, trigger and policy): changes when the contract does.
+    let contractVersion: String
 
     init(linkage: Linkage, contracts: ContractSet, schemas: inout [LayoutReference: RecordSchema]) {
         // Contracts that loaded have every layout, item and receiver a linkage names.
@@ -32,6 +35,8 @@ struct LinkageRoute: Sendable {
         self.schema = schema
         self.keyItem = layout.index(of: linkage.keyItem)!
         self.ingestDeadLetterTopic = BusTopics.ingestDeadLetters(linkage: linkage.id)
+        self.contractVersion = String(
+            HexText.encode(Array(SHA256.hash(data: Array(String(reflecting: linkage).utf8)))).prefix(16))
         self.destinations = linkage.receivers.map { receiver in
             let projection = Projection(layout: layout, keys: receiver.items)
             return Destination(

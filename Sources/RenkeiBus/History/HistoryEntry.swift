@@ -54,12 +54,14 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var reason: String?
     /// For dead letters and replays: `topic/partition/offset` of the dead letter.
     public var deadLetter: String?
+    /// For a file delivery: the data file written (or not written), `<storage location>/<name>`.
+    public var file: String?
 
     public init(
         time: Date = Date(), kind: Kind, linkage: String, contract: String? = nil, provider: String? = nil,
         receiver: String? = nil, purpose: String? = nil, keys: [String] = [], recordCount: Int? = nil,
         keyList: HistoryKeyList? = nil, items: [String]? = nil, transfer: String? = nil, events: [String] = [],
-        outcome: String, reason: String? = nil, deadLetter: String? = nil
+        outcome: String, reason: String? = nil, deadLetter: String? = nil, file: String? = nil
     ) {
         self.chain = ""
         self.sequence = 0
@@ -81,6 +83,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self.outcome = outcome
         self.reason = reason
         self.deadLetter = deadLetter
+        self.file = file
     }
 
     /// The entry as stored on the history topic (canonical JSON).

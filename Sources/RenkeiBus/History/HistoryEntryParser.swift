@@ -40,6 +40,7 @@ enum HistoryEntryParser {
             var outcome: String?
             var reason: String?
             var deadLetter: String?
+            var file: String?
 
             var readable = true
             func valid<Value>(_ value: Value?) -> Value? {
@@ -76,6 +77,7 @@ enum HistoryEntryParser {
                     case "outcome": outcome = valid(string())
                     case "reason": reason = valid(string())
                     case "deadLetter": deadLetter = valid(string())
+                    case "file": file = valid(string())
                     default: return nil
                     }
                     // A field that was named must read as its type, or JSONDecoder decides.
@@ -89,7 +91,8 @@ enum HistoryEntryParser {
             var entry = HistoryEntry(
                 time: time, kind: kind, linkage: linkage, contract: contract, provider: provider, receiver: receiver,
                 purpose: purpose, keys: keys, recordCount: recordCount, keyList: keyList, items: items,
-                transfer: transfer, events: events, outcome: outcome, reason: reason, deadLetter: deadLetter)
+                transfer: transfer, events: events, outcome: outcome, reason: reason, deadLetter: deadLetter,
+                file: file)
             entry.chain = chain
             entry.sequence = sequence
             entry.previousHash = previousHash

@@ -18,7 +18,7 @@ public struct PlannedTopic: Sendable, Hashable {
     /// The topic configs the plan sets: `cleanup.policy`, `retention.ms`, `min.insync.replicas`.
     public var configs: [String: String] {
         [
-            TopicConfigKey.cleanupPolicy: "delete", TopicConfigKey.retention: retention.configValue,
+            TopicConfigKey.cleanupPolicy: topicClass.cleanupPolicy, TopicConfigKey.retention: retention.configValue,
             TopicConfigKey.minInsyncReplicas: String(minInsyncReplicas),
         ]
     }
@@ -32,7 +32,7 @@ public struct PlannedTopic: Sendable, Hashable {
 
 /// The Kafka topic config names the plan sets or checks.
 public enum TopicConfigKey {
-    /// `cleanup.policy`: `delete` (never `compact`, which would keep only the latest record per key).
+    /// `cleanup.policy`: `delete`, except for the file state (``TopicClass/cleanupPolicy``).
     public static let cleanupPolicy = "cleanup.policy"
     /// `retention.ms`.
     public static let retention = "retention.ms"

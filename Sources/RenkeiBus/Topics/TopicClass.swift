@@ -11,8 +11,15 @@ public enum TopicClass: String, Sendable, Hashable, CaseIterable {
     case receiver
     /// `renkei.bulk.<linkage>.<receiver>`: bulk chunks, reached through the manifests.
     case bulk
+    /// `renkei.state.<linkage>.<receiver>`: the current record per key of a full-file receiver; compacted, kept
+    /// forever (one record per key, replaced when the key changes).
+    case fileState = "file-state"
     /// `renkei.query.<linkage>`: query requests.
     case query
     /// `renkei.reply.<instance>`: query replies, one topic per bus instance.
     case reply
+
+    /// `cleanup.policy`: `compact` for the file state (only each key's latest record matters), `delete` for every
+    /// other class (the history, dead letters and deliveries must never lose a record to compaction).
+    public var cleanupPolicy: String { self == .fileState ? "compact" : "delete" }
 }

@@ -30,6 +30,7 @@ public struct TopicPlan: Sendable {
                 case .deadLetters: (1, settings.deadLetterRetention)
                 case .receiver: (settings.partitions, settings.receiverRetention)
                 case .bulk: (settings.bulkPartitions, settings.effectiveBulkRetention)
+                case .fileState: (settings.bulkPartitions, .forever)
                 case .query: (settings.partitions, settings.queryRetention)
                 case .reply: (1, settings.replyRetention)
                 }
@@ -46,6 +47,11 @@ public struct TopicPlan: Sendable {
                 add(destination.topic, .receiver)
                 add(destination.bulkTopic, .bulk)
                 add(destination.deadLetterTopic, .deadLetters)
+                if destination.receiver.fileMode == .full {
+                    add(
+                        BusTopics.fileState(linkage: route.linkage.id, receiver: destination.receiver.system),
+                        .fileState)
+                }
             }
         }
         for linkage in queryLinkages { add(BusTopics.queries(linkage: linkage), .query) }

@@ -67,6 +67,25 @@ extension HistoryIndex {
         }
     }
 
+    /// The first `provide` entry of the transfer `transfer`, if it was committed.
+    func provide(ofTransfer transfer: String) async throws -> HistoryEntry? {
+        let snapshot = names.withLock { $0 }
+        return try await database.read { db in
+            var table = snapshot
+            guard
+                let provide = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM names WHERE name = ?", arguments: [HistoryEntry.Kind.provide.rawValue])
+            else { return nil }
+            let sql = """
+                SELECT \(Self.columns) FROM entries e WHERE e.transfer = ? AND e.kind = ?
+                ORDER BY e.position LIMIT 1
+                """
+            return try Row.fetchOne(db, sql: sql, arguments: [transfer, provide]).map {
+                try Self.entry($0, db: db, table: &table).entry
+            }
+        }
+    }
+
     /// Every entry in topic order, for comparing two indexes (tests) and exporting.
     func allEntries() async throws -> [(offset: Int64, entry: HistoryEntry)] {
         let snapshot = names.withLock { $0 }
@@ -102,7 +121,7 @@ extension HistoryIndex {
     static let columns = """
         e.position, e.chain, e.sequence, e.hash, e.previous_hash, e.time, e.kind, e.linkage, e.contract, e.provider,
         e.receiver, e.purpose, e.record_count, e.keys, e.key_list, e.items, e.transfer, e.events, e.outcome, e.reason,
-        e.dead_letter
+        e.dead_letter, e.file
         """
 
     /// The SQL of a page; `nil` when a name in the filter is unknown (no entry can match).
@@ -192,7 +211,8 @@ extension HistoryIndex {
             receiver: try name("receiver"), purpose: try name("purpose"),
             keys: (row["keys"] as String?).map(ItemSet.split) ?? [], recordCount: row["record_count"], keyList: keyList,
             items: items, transfer: row["transfer"], events: (row["events"] as String?).map(ItemSet.split) ?? [],
-            outcome: try name("outcome") ?? "", reason: row["reason"], deadLetter: row["dead_letter"])
+            outcome: try name("outcome") ?? "", reason: row["reason"], deadLetter: row["dead_letter"],
+            file: row["file"])
         entry.chain = try name("chain") ?? ""
         entry.sequence = row["sequence"]
         entry.hash = hashText(row["hash"])

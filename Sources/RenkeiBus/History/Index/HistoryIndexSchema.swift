@@ -5,7 +5,7 @@
 /// still checks).
 enum HistoryIndexSchema {
     /// Bumped when the tables change; an index of another version is rebuilt.
-    static let version = "2"
+    static let version = "3"
 
     static let tables = """
         CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,7 +36,8 @@ enum HistoryIndexSchema {
             events TEXT,
             outcome INTEGER NOT NULL,
             reason TEXT,
-            dead_letter TEXT);
+            dead_letter TEXT,
+            file TEXT);
         CREATE TABLE entry_keys(key TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY(key, entry)) WITHOUT ROWID;
         CREATE TABLE list_keys(key TEXT NOT NULL, list INTEGER NOT NULL, PRIMARY KEY(key, list)) WITHOUT ROWID;
         CREATE TABLE unreadable(position INTEGER PRIMARY KEY, reason TEXT NOT NULL);
@@ -58,6 +59,7 @@ enum HistoryIndexSchema {
         ("entries_kind", "entries(kind, time)"),
         ("entries_key_list", "entries(key_list) WHERE key_list IS NOT NULL"),
         ("entries_dead_letter", "entries(dead_letter) WHERE dead_letter IS NOT NULL"),
+        ("entries_transfer", "entries(transfer) WHERE transfer IS NOT NULL"),
     ]
 
     static var indexes: String {
