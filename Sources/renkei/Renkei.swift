@@ -14,7 +14,7 @@ struct Renkei: AsyncParsableCommand {
         version: RenkeiVersion.current,
         subcommands: [
             DemoCommand.self, ServeCommand.self, ContractCommand.self, GenCommand.self, ConformCommand.self,
-            ConvertCommand.self, DeadLetterCommand.self, HistoryCommand.self, TopicsCommand.self,
+            ConvertCommand.self, DeadLetterCommand.self, FilesCommand.self, HistoryCommand.self, TopicsCommand.self,
         ]
     )
 }
