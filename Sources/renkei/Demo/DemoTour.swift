@@ -23,8 +23,12 @@ struct DemoTour {
         say("bootstrap \(kafka.bootstrapServers) — data lives in memory and is gone when the demo ends")
         var configuration = BusConfiguration(kafka: kafka.configuration, instance: "demo")
         configuration.bulkPartitions = 32
+        // Files (receiver 008's outbox, provider 001's inbox) and the history index go to a folder of their own.
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("renkei-demo-\(UUID())").path
+        configuration.dataDirectory = dataDirectory
         let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: logger)
         say("contracts: \(contracts.systems.count) systems, \(contracts.linkages.count) linkages; the bus is running")
+        say("files and the history index: \(dataDirectory)")
 
         do {
             try await tour(bus: bus, kafka: kafka, logger: logger)
@@ -99,7 +103,36 @@ struct DemoTour {
             )
         }
 
-        step("6", "The quarantined row, and its replay once the operator fixes the contracts")
+        step("6", "File linkage: 個人住民税 (008) gets the daily file; 001 drops a CSV into its inbox")
+        let schedule = contracts.linkage("resident-register-daily")?.schedule
+        let file = try await bus.deliverFile(linkage: "resident-register-daily", receiver: "008")
+        if let file, let outbox = bus.configuration.dataDirectory.map({ $0 + "/outbox/008/" }) {
+            say(
+                "the \(schedule?.description ?? "daily") window, written now (a full file: every resident's current record):"
+            )
+            say("  \(outbox)\(file.file)")
+            say(
+                "  \(file.records) records, \(file.items.count) items, \(file.bytes) bytes, sha256 \(file.sha256.prefix(16))…"
+            )
+            say(
+                "  \(outbox)\(file.file.replacingOccurrences(of: ".csv", with: ".manifest.json")) (written after the data)"
+            )
+        }
+        let inbox = (bus.configuration.dataDirectory ?? ".") + "/inbox/001/resident-change"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        let dropped = CSVRecordEncoder(layout: layout)
+        let droppedWriter = ByteWriter()
+        dropped.encodeHeader(into: droppedWriter)
+        for record in 0..<events.count { dropped.encode(events, record: record, into: droppedWriter) }
+        try Data(droppedWriter.bytes).write(to: URL(fileURLWithPath: inbox + "/changes-20261130.csv"))
+        for result in try await bus.ingestInbox(of: "001") {
+            say(
+                "inbox \(inbox)/changes-20261130.csv: \(result.outcome), \(result.accepted) records as transfer \(result.transfer.prefix(14))…"
+            )
+            say("  moved to done/ with changes-20261130.csv.result.json beside it")
+        }
+
+        step("7", "The quarantined row, and its replay once the operator fixes the contracts")
         let letter = try await DeadLetterReader(bus: bus).list(DeadLetterFilter(linkage: "resident-register-daily"))
             .first!
         say(
@@ -121,7 +154,7 @@ struct DemoTour {
         say("  a second replay: \(describe(again.result))")
         await fixedBus.shutdown()
 
-        step("7", "The history: who received what about one resident, and the hash chains")
+        step("8", "The history: who received what about one resident, and the hash chains")
         let firstKey = events.value(record: 0, item: layout.index(of: "atena_number")!) ?? ""
         await bus.history.catchUp(within: .seconds(10))
         let report = try await ResidentReport.make(key: firstKey, indexer: bus.history, contracts: contracts)
