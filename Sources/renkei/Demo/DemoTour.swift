@@ -105,10 +105,13 @@ struct DemoTour {
 
         step("6", "File linkage: 個人住民税 (008) gets the daily file; 001 drops a CSV into its inbox")
         let schedule = contracts.linkage("resident-register-daily")?.schedule
+        let fileStart = ContinuousClock.now
         let file = try await bus.deliverFile(linkage: "resident-register-daily", receiver: "008")
+        let fileElapsed = ContinuousClock.now - fileStart
         if let file, let outbox = bus.configuration.dataDirectory.map({ $0 + "/outbox/008/" }) {
             say(
-                "the \(schedule?.description ?? "daily") window, written now (a full file: every resident's current record):"
+                "`renkei serve` writes it at \(schedule?.description ?? "the daily time"); here on demand "
+                    + "(`renkei files deliver`), a full file: every resident's current record, in \(format(fileElapsed))"
             )
             say("  \(outbox)\(file.file)")
             say(
