@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "RenkeiKafka", targets: ["RenkeiKafka"]),
         .library(name: "RenkeiBus", targets: ["RenkeiBus"]),
         .library(name: "RenkeiGateway", targets: ["RenkeiGateway"]),
+        .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -76,6 +77,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RenkeiStorage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RenkeiGateway",
             dependencies: [
                 "RenkeiContracts",
@@ -125,6 +136,14 @@ let package = Package(
         .testTarget(
             name: "RenkeiCLITests",
             dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"]
+        ),
+        .testTarget(
+            name: "RenkeiStorageTests",
+            dependencies: [
+                "RenkeiStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "RenkeiBusTests",
