@@ -141,7 +141,9 @@ let package = Package(
             name: "RenkeiStorageTests",
             dependencies: [
                 "RenkeiStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
