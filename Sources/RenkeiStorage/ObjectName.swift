@@ -11,7 +11,9 @@ enum ObjectName {
         guard !name.utf8.contains(0) else { throw invalid("an object name must not contain NUL") }
         let components = name.split(separator: "/", omittingEmptySubsequences: false)
         for component in components {
-            if component.isEmpty { throw invalid("an object name must not contain empty components ('//' or a trailing '/')") }
+            if component.isEmpty {
+                throw invalid("an object name must not contain empty components ('//' or a trailing '/')")
+            }
             if component == "." || component == ".." { throw invalid("an object name must not contain '.' or '..'") }
         }
         return components

@@ -70,7 +70,8 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
     static func bucketNameProblem(_ name: String) -> String? {
         guard (3...63).contains(name.utf8.count) else { return "must be 3 to 63 characters long" }
         let allowed = name.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
         guard allowed else { return "may contain only lowercase letters, digits, '.' and '-'" }

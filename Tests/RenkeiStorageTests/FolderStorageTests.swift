@@ -33,8 +33,11 @@ import Testing
 
         let written = try await writer.finish()
         let expected = Array(lines.joined().utf8)
-        #expect(written == WrittenObject(
-            name: "out/2026/records.csv", bytes: Int64(expected.count), sha256: Hex.encode(SHA256.hash(data: expected))))
+        #expect(
+            written
+                == WrittenObject(
+                    name: "out/2026/records.csv", bytes: Int64(expected.count),
+                    sha256: Hex.encode(SHA256.hash(data: expected))))
         #expect(try await storage.get("out/2026/records.csv") == expected)
         #expect(try await storage.list(prefix: "").map(\.name) == ["out/2026/records.csv"])
         #expect(filesOnDisk() == ["out/2026/records.csv"])
@@ -62,7 +65,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/empty-folder", withIntermediateDirectories: true)
 
         #expect(
-            try await storage.list(prefix: "").map(\.name) == ["a.csv", "b/1.csv", "b/2.csv", "b/sub/3.csv", "c.manifest"])
+            try await storage.list(prefix: "").map(\.name) == [
+                "a.csv", "b/1.csv", "b/2.csv", "b/sub/3.csv", "c.manifest",
+            ])
         #expect(try await storage.list(prefix: "b/").map(\.name) == ["b/1.csv", "b/2.csv", "b/sub/3.csv"])
         #expect(try await storage.list(prefix: "b/s").map(\.name) == ["b/sub/3.csv"])
         #expect(try await storage.list(prefix: "nothing/here").isEmpty)

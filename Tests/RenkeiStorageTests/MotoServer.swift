@@ -22,7 +22,8 @@ final class MotoServer: Sendable {
     /// How to start moto: `moto_server` from PATH, else `python3 -m moto.server`; nil when moto is not installed.
     static let command: [String]? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(
+        for directory in path.split(separator: ":")
+        where FileManager.default.isExecutableFile(
             atPath: "\(directory)/moto_server")
         {
             return ["\(directory)/moto_server"]
@@ -57,8 +58,10 @@ final class MotoServer: Sendable {
     /// `prefix=a%2Fb` as AWS requires), so listings under a prefix with `/` cannot be signed for moto.
     func makeStorage(configure: (inout S3Settings) -> Void = { _ in }) async throws -> S3Storage {
         let bucket = "t-" + UUID().uuidString.lowercased()
-        try await S3Client(bucket: bucket, settings: settings, locationText: "s3://\(bucket)", logger: .init(label: "test"))
-            .createBucket()
+        try await S3Client(
+            bucket: bucket, settings: settings, locationText: "s3://\(bucket)", logger: .init(label: "test")
+        )
+        .createBucket()
         var settings = self.settings
         configure(&settings)
         return S3Storage(bucket: bucket, prefix: "", settings: settings)

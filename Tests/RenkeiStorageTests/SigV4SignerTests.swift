@@ -148,7 +148,10 @@ import Testing
             headers: [
                 s3Host, (name: "Date", value: "Fri, 24 May 2013 00:00:00 GMT"),
                 (name: "x-amz-storage-class", value: "REDUCED_REDUNDANCY"),
-                (name: "x-amz-content-sha256", value: "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"),
+                (
+                    name: "x-amz-content-sha256",
+                    value: "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"
+                ),
             ],
             body: "Welcome to Amazon S3.",
             canonicalRequest: """

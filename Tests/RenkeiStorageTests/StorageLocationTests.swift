@@ -9,7 +9,10 @@ import Testing
         ("file:///var/renkei/out/", .folder(path: "/var/renkei/out"), "file:///var/renkei/out"),
         ("file://localhost/srv/x", .folder(path: "/srv/x"), "file:///srv/x"),
         ("file:///tmp/with%20space", .folder(path: "/tmp/with space"), "file:///tmp/with%20space"),
-        ("s3://renkei-files/linkage/juki", .s3(bucket: "renkei-files", prefix: "linkage/juki"), "s3://renkei-files/linkage/juki"),
+        (
+            "s3://renkei-files/linkage/juki", .s3(bucket: "renkei-files", prefix: "linkage/juki"),
+            "s3://renkei-files/linkage/juki"
+        ),
         ("s3://renkei-files/", .s3(bucket: "renkei-files", prefix: ""), "s3://renkei-files"),
         ("S3://my.bucket.01/a/", .s3(bucket: "my.bucket.01", prefix: "a"), "s3://my.bucket.01/a"),
     ])

@@ -35,7 +35,8 @@ actor FolderObjectWriter: ObjectWriter {
         let slash = path.lastIndex(of: "/") ?? path.startIndex
         let directory = String(path[..<slash])
         let lastComponent = path[path.index(after: slash)...]
-        self.partialPath = "\(directory)/.\(lastComponent).partial-\(Hex.encode(withUnsafeBytes(of: UInt64.random(in: .min ... .max)) { Array($0) }))"
+        self.partialPath =
+            "\(directory)/.\(lastComponent).partial-\(Hex.encode(withUnsafeBytes(of: UInt64.random(in: .min ... .max)) { Array($0) }))"
         try FolderStorage.createParent(of: path, location: location, object: name)
         let descriptor = open(partialPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -112,7 +113,8 @@ actor FolderObjectWriter: ObjectWriter {
     }
 
     private func closedError() -> StorageError {
-        StorageError(.io, reason: "the writer is already finished or aborted", location: location.description, object: name)
+        StorageError(
+            .io, reason: "the writer is already finished or aborted", location: location.description, object: name)
     }
 
     private func failure(_ reason: String) -> StorageError {

@@ -31,7 +31,9 @@ extension S3Client {
         return uploadID
     }
 
-    func uploadPart(_ key: String, uploadID: String, number: Int, body: [UInt8]) async throws(StorageError)
+    func uploadPart(
+        _ key: String, uploadID: String, number: Int, body: [UInt8]
+    ) async throws(StorageError)
         -> UploadedPart
     {
         let response = try await send(
@@ -64,7 +66,7 @@ extension S3Client {
     func abortMultipartUpload(_ key: String, uploadID: String) async throws(StorageError) {
         do throws(StorageError) {
             _ = try await send(Call(method: .delete, key: key, query: [(name: "uploadId", value: uploadID)]))
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             // Already gone: what abort wanted.
         }
     }

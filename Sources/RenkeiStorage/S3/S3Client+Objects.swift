@@ -27,7 +27,8 @@ extension S3Client {
     }
 
     func putObject(_ key: String, body: [UInt8], contentType: String) async throws(StorageError) {
-        _ = try await send(Call(method: .put, key: key, headers: [(name: "content-type", value: contentType)], body: body))
+        _ = try await send(
+            Call(method: .put, key: key, headers: [(name: "content-type", value: contentType)], body: body))
     }
 
     /// The object, or the bytes `range` (inclusive offsets) of it; `ifMatch` makes S3 refuse (412) when the object
@@ -49,7 +50,9 @@ extension S3Client {
             modified: response.header("last-modified").flatMap(Self.httpDate))
     }
 
-    func listObjects(prefix: String, continuationToken: String?, maxKeys: Int? = nil) async throws(StorageError)
+    func listObjects(
+        prefix: String, continuationToken: String?, maxKeys: Int? = nil
+    ) async throws(StorageError)
         -> ListPage
     {
         var query: [(name: String, value: String)] = [(name: "list-type", value: "2")]
@@ -72,7 +75,8 @@ extension S3Client {
     /// Copies `source` to `key` within the bucket (up to 5 GB, the CopyObject limit).
     func copyObject(from source: String, to key: String) async throws(StorageError) {
         let copySource = "/" + URIEncoding.encode(bucket) + "/" + URIEncoding.encode(source, keepingSlashes: true)
-        let response = try await send(Call(method: .put, key: key, headers: [(name: "x-amz-copy-source", value: copySource)]))
+        let response = try await send(
+            Call(method: .put, key: key, headers: [(name: "x-amz-copy-source", value: copySource)]))
         if let failure = Self.embeddedFailure(response, method: .put) {
             throw failure.about(location: locationText, object: key)
         }
@@ -84,7 +88,8 @@ extension S3Client {
     }
 
     static func isoDate(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
     }
 
     /// An RFC 7231 date such as `Wed, 12 Oct 2009 17:50:00 GMT`.

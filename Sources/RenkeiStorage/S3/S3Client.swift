@@ -52,7 +52,7 @@ struct S3Client: Sendable {
     let locationText: String
 
     init(
-        bucket: String, settings: S3Settings, locationText: String, httpClient: HTTPClient = .shared,
+        bucket: String, settings: S3Settings, locationText: String, httpClient: HTTPClient = StorageHTTPClient.shared,
         logger: Logger
     ) {
         self.bucket = bucket
@@ -162,7 +162,9 @@ struct S3Client: Sendable {
         var url = "\(scheme)://\(host)\(path)"
         if !query.isEmpty {
             // A parameter without a value (`?uploads`) goes as a bare name; it signs as `uploads=`.
-            url += "?" + SigV4Signer.encodedQuery(query).map { $0.value.isEmpty ? $0.name : "\($0.name)=\($0.value)" }
+            url +=
+                "?"
+                + SigV4Signer.encodedQuery(query).map { $0.value.isEmpty ? $0.name : "\($0.name)=\($0.value)" }
                 .joined(separator: "&")
         }
         return Target(url: url, host: host, encodedPath: path)

@@ -49,7 +49,9 @@ public struct S3Settings: Sendable {
 
     /// Settings from the standard environment: `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, `AWS_REGION` or
     /// `AWS_DEFAULT_REGION` (default `us-east-1`), and the credentials of ``S3Credentials/fromEnvironment(_:)``.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Settings {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> S3Settings {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         return S3Settings(
             endpoint: value("AWS_ENDPOINT_URL_S3") ?? value("AWS_ENDPOINT_URL"),

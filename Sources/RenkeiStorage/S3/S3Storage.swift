@@ -16,7 +16,8 @@ public struct S3Storage: ObjectStorage {
     public init(
         bucket: String, prefix: String = "", settings: S3Settings, logger: Logger = Logger(label: "renkei.storage")
     ) {
-        self.init(bucket: bucket, prefix: prefix, settings: settings, httpClient: .shared, logger: logger)
+        self.init(
+            bucket: bucket, prefix: prefix, settings: settings, httpClient: StorageHTTPClient.shared, logger: logger)
     }
 
     init(bucket: String, prefix: String, settings: S3Settings, httpClient: HTTPClient, logger: Logger) {
@@ -92,7 +93,7 @@ public struct S3Storage: ObjectStorage {
         do {
             _ = try await client.headObject(key)
             return true
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return false
         }
     }

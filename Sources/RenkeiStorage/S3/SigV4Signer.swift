@@ -67,7 +67,8 @@ struct SigV4Signer: Sendable {
         let stringToSign = [
             "AWS4-HMAC-SHA256", time, scope, Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8))),
         ].joined(separator: "\n")
-        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day)))
+        let signature = Hex.encode(
+            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day)))
         let authorization =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
         headers.append((name: "authorization", value: authorization))
