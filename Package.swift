@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
         .library(name: "RenkeiBus", targets: ["RenkeiBus"]),
         .library(name: "RenkeiGateway", targets: ["RenkeiGateway"]),
+        .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -88,6 +89,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RenkeiStorage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RenkeiGateway",
             dependencies: [
                 "RenkeiContracts",
@@ -137,6 +148,16 @@ let package = Package(
         .testTarget(
             name: "RenkeiCLITests",
             dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"]
+        ),
+        .testTarget(
+            name: "RenkeiStorageTests",
+            dependencies: [
+                "RenkeiStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "RenkeiBusTests",

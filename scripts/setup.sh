@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
 # librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, SQLite (the history index), pkg-config,
-# and for the tests Python 3 with jsonschema (an independent JSON Schema validator). Installs only what is missing.
+# and for the tests Python 3 with jsonschema (an independent JSON Schema validator) and moto[server] (an S3 test
+# peer that checks request signatures). Installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -27,4 +28,9 @@ if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import jsonschema' 2>/dev
     echo "setup: installing the Python package jsonschema" >&2
     python3 -m pip install --quiet jsonschema 2>/dev/null \
         || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema >/dev/null
+fi
+if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import moto.server' 2>/dev/null; then
+    echo "setup: installing the Python package moto[server]" >&2
+    timeout 600 python3 -m pip install --quiet 'moto[server]' \
+        || echo "setup: could not install moto[server]; the S3 storage tests will be skipped (or fail under CI)" >&2
 fi

@@ -17,7 +17,7 @@ echo "== tests"
 # One target per run, each bounded to 600 s, so a hang fails CI with the target's name instead of holding it
 # until the job limit.
 status=0
-for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiBusTests RenkeiCLITests RenkeiGatewayTests; do
+for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiStorageTests RenkeiBusTests RenkeiCLITests RenkeiGatewayTests; do
     echo "== $target"
     set +e
     timeout 600 swift test --skip-build --no-parallel --filter "$target" "$@"
