@@ -20,7 +20,6 @@ let package = Package(
         .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
         .library(name: "RenkeiBus", targets: ["RenkeiBus"]),
         .library(name: "RenkeiGateway", targets: ["RenkeiGateway"]),
-        .library(name: "RenkeiStorage", targets: ["RenkeiStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -85,16 +84,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        .target(
-            name: "RenkeiStorage",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
