@@ -137,8 +137,15 @@ final class FileDelivery: Sendable {
                     guard let envelope = Envelope(headers: message.headers) else { continue }
                     switch envelope.type {
                     case .record:
-                        if let keyed {
-                            if let key = envelope.subject { pending.append((key, message.value)) }
+                        if keyed != nil {
+                            // Every record the bus writes carries its key as the subject; one without cannot be
+                            // placed in the state, and is not dropped in silence.
+                            guard let key = envelope.subject else {
+                                throw TransferIntegrityError(
+                                    transfer: envelope.id,
+                                    problem: "a record at \(message.partition)/\(message.offset) has no key")
+                            }
+                            pending.append((key, message.value))
                         } else {
                             try await rows.append(jsonLines: message.value)
                         }
