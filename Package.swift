@@ -70,6 +70,7 @@ let package = Package(
                 "RenkeiKafka",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -80,7 +81,6 @@ let package = Package(
             dependencies: [
                 "RenkeiContracts",
                 "RenkeiCodec",
-                "RenkeiKafka",
                 "RenkeiBus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiBusTests",
-            dependencies: ["RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic"]
+            dependencies: [
+                "RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "RenkeiGatewayTests",
