@@ -40,6 +40,8 @@ public final class DeliveryService: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 for worker in workers { group.addTask { try await worker.run() } }
+                // A service that returns ends its service group: with no worker to run, this one waits for shutdown.
+                group.addTask { try? await gracefulShutdown() }
             }
         }
     }
