@@ -37,12 +37,17 @@ public final class DeliveryService: Service, Sendable {
         running.withLock { $0 = workers }
         defer { running.withLock { $0 = [] } }
         bus.logger.info("delivery service started", metadata: ["renkei.workers": "\(workers.count)"])
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                for worker in workers { group.addTask { try await worker.run() } }
-                // A service that returns ends its service group: with no worker to run, this one waits for shutdown.
-                group.addTask { try? await gracefulShutdown() }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    for worker in workers { group.addTask { try await worker.run() } }
+                    // A service that returns ends its service group: with no worker to run, this one waits for
+                    // shutdown.
+                    group.addTask { try? await gracefulShutdown() }
+                }
             }
+        } catch is CancellationError {
+            // Stopped (graceful shutdown cancels the workers): every worker has left its group.
         }
     }
 

@@ -41,7 +41,10 @@ struct HealthRoutes {
         }
         for lag in await gateway.delivery?.lag() ?? [] {
             gauges.append(
-                ("renkei_consumer_lag", [("linkage", lag.worker.linkage), ("receiver", lag.worker.system)], lag.records))
+                (
+                    "renkei_consumer_lag", [("linkage", lag.worker.linkage), ("receiver", lag.worker.system)],
+                    lag.records
+                ))
         }
         gauges.append(("renkei_kafka_clients_open", [], Bus.openKafkaClients))
         if let behind = gateway.bus.history.behind {

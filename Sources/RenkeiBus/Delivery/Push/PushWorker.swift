@@ -158,7 +158,8 @@ final class PushWorker: DeliveryWorker {
             }
             bus.logger.warning(
                 "push gave up; record dead-lettered",
-                metadata: metadata.merging(["renkei.attempts": "\(attempt)", "renkei.reason": "\(reason)"]) { a, _ in a })
+                metadata: metadata.merging(["renkei.attempts": "\(attempt)", "renkei.reason": "\(reason)"]) { a, _ in a
+                })
             let failure = DeliveryFailure(
                 keys: record.keys, events: record.events, transfer: record.envelope?.transfer, recordCount: 1,
                 reason: reason, message: "\(lastProblem) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))",

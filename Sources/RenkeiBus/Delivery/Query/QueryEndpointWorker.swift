@@ -45,10 +45,13 @@ final class QueryEndpointWorker: DeliveryWorker {
 
     func run() async throws {
         // The responder waits for requests without a timeout; leaving its group is what ends the wait.
-        try await withTaskCancellationHandler {
-            try await responder.run()
-        } onCancel: {
-            Task { await responder.shutdown() }
+        do {
+            try await withTaskCancellationHandler {
+                try await responder.run()
+            } onCancel: {
+                Task { await responder.shutdown() }
+            }
+        } catch is CancellationError {
         }
         await responder.shutdown()
     }
