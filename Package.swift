@@ -82,6 +82,7 @@ let package = Package(
                 "RenkeiStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -92,7 +93,6 @@ let package = Package(
             dependencies: [
                 "RenkeiContracts",
                 "RenkeiCodec",
-                "RenkeiKafka",
                 "RenkeiBus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -150,7 +150,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiBusTests",
-            dependencies: ["RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic"]
+            dependencies: [
+                "RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "RenkeiGatewayTests",

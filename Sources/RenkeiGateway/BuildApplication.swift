@@ -2,32 +2,72 @@ public import Hummingbird
 public import Logging
 public import RenkeiBus
 import RenkeiContracts
-import ServiceLifecycle
+public import ServiceLifecycle
 
-/// Builds the gateway's HTTP application on a started bus: checks the client secrets against the contracts,
-/// starts listening for query replies, and adds the push dispatchers and query responders as services (when
-/// `configuration.runsDispatchers`). The caller runs the application (in its `ServiceGroup`) and shuts the bus
-/// down afterwards.
+/// The long-running parts of a gateway process, for its one `ServiceGroup`.
+public struct GatewayServices: Sendable {
+    /// The HTTP application (with the query client's reply listener among its services).
+    public let application: any Service
+    /// The push workers and query-endpoint workers of this instance; `nil` when
+    /// ``GatewayConfiguration/runsDispatchers`` is off.
+    public let delivery: DeliveryService?
+
+    /// Every service, the delivery service first: a service group stops them in reverse order, so the HTTP server
+    /// stops taking requests before the workers leave their consumer groups.
+    public var services: [any Service] { (delivery.map { [$0] } ?? []) + [application] }
+}
+
+/// Builds a gateway on a started bus: checks the client secrets against the contracts, starts listening for query
+/// replies, builds the HTTP application and, when `configuration.runsDispatchers`, the bus's ``DeliveryService`` with
+/// the gateway's HTTP client as its transport and the gateway's metrics as its observer. The caller runs
+/// ``GatewayServices/services`` in its `ServiceGroup` and shuts the bus down afterwards.
 ///
 /// `onServerRunning` gets the bound port (useful with port 0).
+public func buildGateway(
+    bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> GatewayServices {
+    let (application, delivery) = try await makeApplication(
+        bus: bus, secrets: secrets, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    return GatewayServices(application: application, delivery: delivery)
+}
+
+/// The gateway as one application: ``buildGateway(bus:secrets:configuration:logger:onServerRunning:)`` with the
+/// delivery service run among the application's own services, for callers that run the application alone
+/// (benchmarks).
 public func buildApplication(
     bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    let (application, _) = try await makeApplication(
+        bus: bus, secrets: secrets, configuration: configuration, logger: logger, onServerRunning: onServerRunning,
+        deliveryInsideApplication: true)
+    return application
+}
+
+private func makeApplication(
+    bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void, deliveryInsideApplication: Bool = false
+) async throws -> (some ApplicationProtocol, DeliveryService?) {
     try secrets.verify(against: bus.contracts)
+    let metrics = GatewayMetrics()
+    var delivery: DeliveryService?
+    if configuration.runsDispatchers {
+        var deliveryConfiguration = DeliveryConfiguration()
+        deliveryConfiguration.requestTimeout = configuration.outboundRequestTimeout
+        delivery = DeliveryService(
+            bus: bus, transport: HTTPWebhookTransport(client: .shared), configuration: deliveryConfiguration,
+            observer: metrics)
+    }
     let queries = try await QueryClient.start(bus: bus)
-    let gateway = try Gateway(
-        bus: bus, secrets: secrets, configuration: configuration, queries: queries, logger: logger)
+    let gateway = Gateway(
+        bus: bus, secrets: secrets, configuration: configuration, queries: queries, metrics: metrics,
+        delivery: delivery, logger: logger)
     let router = buildRouter(gateway)
     var services: [any Service] = [QueryClientService(client: queries)]
-    if configuration.runsDispatchers {
-        let dispatchers = PushDispatcher.dispatchers(gateway)
-        gateway.dispatchers = dispatchers
-        services += dispatchers
-        services += try await QueryEndpointResponder.responders(gateway)
-    }
-    let serviceCount = services.count
-    return Application(
+    if deliveryInsideApplication, let delivery { services.append(delivery) }
+    let workers = delivery?.plannedWorkers.count ?? 0
+    let application = Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "renkei"),
@@ -37,10 +77,11 @@ public func buildApplication(
             gateway.tokens.tokenEndpoint = configuration.tokenEndpoint(boundPort: port)
             logger.info(
                 "gateway listening",
-                metadata: ["renkei.address": "\(configuration.host):\(port)", "renkei.services": "\(serviceCount)"])
+                metadata: ["renkei.address": "\(configuration.host):\(port)", "renkei.workers": "\(workers)"])
             await onServerRunning(port)
         },
         logger: logger)
+    return (application, delivery)
 }
 
 /// Every route of the gateway. docs/openapi.yaml documents exactly these (checked by a test).

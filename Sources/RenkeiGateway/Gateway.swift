@@ -5,11 +5,10 @@ import Hummingbird
 import Logging
 import RenkeiBus
 import RenkeiContracts
-import RenkeiKafka
 import Synchronization
 
-/// Everything the routes share: the bus, the authorization server, metrics, transfers in progress, and the
-/// maintenance switch.
+/// Everything the routes share: the bus, the authorization server, metrics, transfers in progress, the delivery
+/// service (for its lag), and the maintenance switch.
 final class Gateway: Sendable {
     let bus: Bus
     let configuration: GatewayConfiguration
@@ -17,35 +16,28 @@ final class Gateway: Sendable {
     let metrics: GatewayMetrics
     let transfers = TransferRegistry()
     let queries: QueryClient
-    let admin: KafkaAdmin
+    /// The delivery service of this instance, when it runs one (`renkei_consumer_lag`).
+    let delivery: DeliveryService?
     let logger: Logger
     let httpClient: HTTPClient
     private let maintenanceMode: Atomic<Bool>
-    /// Weak: each dispatcher holds the gateway, and the application's services keep them alive while it runs; a
-    /// strong list would keep the gateway, the bus and all their Kafka clients alive after the application ends.
-    private let pushDispatchers = Mutex<[WeakDispatcher]>([])
 
     init(
-        bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, queries: QueryClient, logger: Logger
-    ) throws {
+        bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, queries: QueryClient,
+        metrics: GatewayMetrics = GatewayMetrics(), delivery: DeliveryService? = nil, logger: Logger
+    ) {
         self.bus = bus
         self.configuration = configuration
         self.tokens = TokenService(contracts: bus.contracts, secrets: secrets, configuration: configuration)
-        self.metrics = GatewayMetrics()
+        self.metrics = metrics
         self.queries = queries
-        self.admin = try KafkaAdmin.make(configuration: bus.configuration.kafka, logger: logger)
+        self.delivery = delivery
         self.logger = logger
         self.httpClient = HTTPClient.shared
         self.maintenanceMode = Atomic(configuration.maintenance)
     }
 
     var contracts: ContractSet { bus.contracts }
-
-    /// The push dispatchers this instance runs (for the lag gauge).
-    var dispatchers: [PushDispatcher] {
-        get { pushDispatchers.withLock { $0.compactMap(\.dispatcher) } }
-        set { pushDispatchers.withLock { $0 = newValue.map(WeakDispatcher.init) } }
-    }
 
     var inMaintenance: Bool {
         get { maintenanceMode.load(ordering: .relaxed) }
@@ -114,11 +106,6 @@ final class Gateway: Sendable {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
-}
-
-/// A push dispatcher the gateway reports on without keeping it alive.
-private struct WeakDispatcher: Sendable {
-    weak var dispatcher: PushDispatcher?
 }
 
 /// The media type of a request, without parameters, lowercased.

@@ -22,7 +22,8 @@ public struct GatewayConfiguration: Sendable {
     public var maxFeedWait: Duration = .seconds(30)
     /// How long a query (照会) waits for the provider's answer.
     public var queryTimeout: Duration = .seconds(5)
-    /// Whether this instance runs the push dispatchers and query responders (one or more instances may).
+    /// Whether this instance runs the bus's delivery service: push workers and query-endpoint workers (one or more
+    /// instances may).
     public var runsDispatchers: Bool = true
     /// Timeout of one webhook or query-endpoint call.
     public var outboundRequestTimeout: Duration = .seconds(10)

@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     var introspectionURL: String?
     @Flag(help: "Start in maintenance mode (readiness 503).") var maintenance = false
     @OptionGroup var dataDirectory: DataDirectoryOptions
-    @Flag(help: "Do not run push dispatchers and query responders on this instance.") var noDispatchers = false
+    @Flag(help: "Do not run the delivery service (push, query endpoints) on this instance.") var noDispatchers = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -124,10 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.tokenSigningKey = Array(key.utf8)
         }
         do {
-            let app = try await buildApplication(
+            let gateway = try await buildGateway(
                 bus: bus, secrets: clientSecrets, configuration: configuration, logger: logger)
+            // One group for the process: the delivery service, then the HTTP application (stopped first).
             let group = ServiceGroup(
-                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(
+                    services: gateway.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch {
             await bus.shutdown()

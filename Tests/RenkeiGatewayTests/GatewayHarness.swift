@@ -99,10 +99,12 @@ final class GatewayHarness: Sendable {
         configuration.queryTimeout = .seconds(10)
         configure(&configuration)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(
+        let gateway = try await buildGateway(
             bus: bus, secrets: ClientSecrets.demo(for: contracts), configuration: configuration, logger: logger,
             onServerRunning: { port in continuation.yield(port) })
-        let task = Task { try await app.run() }
+        // As `renkei serve` runs them: one service group for the HTTP application and the delivery service.
+        let group = ServiceGroup(services: gateway.services, logger: logger)
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError.notStarted }
         return GatewayHarness(
@@ -124,7 +126,7 @@ final class GatewayHarness: Sendable {
             var logger = Logger(label: "renkei.gateway.test")
             logger.logLevel = .critical
             let queries = try await QueryClient.start(bus: bus)
-            let gateway = try Gateway(
+            let gateway = Gateway(
                 bus: bus, secrets: ClientSecrets.demo(for: bus.contracts), configuration: configuration,
                 queries: queries, logger: logger)
             let routes = buildRouter(gateway).routes.map { "\($0.method) \($0.path)" }

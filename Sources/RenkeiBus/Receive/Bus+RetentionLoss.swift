@@ -6,7 +6,7 @@ extension Bus {
     /// The reason code of a dead letter that stands for records removed by retention before delivery.
     public static let expiredBeforeDelivery = "expired-before-delivery"
 
-    /// A receiver's consumer skipped offsets that retention removed before they were delivered (a push dispatcher
+    /// A receiver's consumer skipped offsets that retention removed before they were delivered (a push worker
     /// or a Swift receiver that was down or behind for longer than the topic keeps records). Writes, in one
     /// transaction, a dead letter per lost range on the receiver's dead-letter topic and a `dead-letter` history
     /// entry naming it, so operators see the loss and can resynchronise the receiver. Returns the lost ranges: from
@@ -42,12 +42,10 @@ extension Bus {
                 outbound: destination.topic, time: now)
         }
         let entries = gaps.map { gap in
-            HistoryEntry(
-                time: now, kind: .deadLetter, linkage: linkageID, contract: route.contract,
-                provider: route.linkage.provider, receiver: receiver, purpose: destination.receiver.purpose,
-                recordCount: Int(gap.lost), outcome: "expired",
+            HistoryEntry.deliveryExpired(
+                linkage: route.linkage, receiver: destination.receiver, lost: Int(gap.lost),
                 reason: "\(Self.expiredBeforeDelivery): \(destination.topic) \(gap.description)",
-                deadLetter: destination.deadLetterTopic)
+                deadLetter: destination.deadLetterTopic, time: now)
         }
         _ = try await commit(history: { _ in entries }) { transaction in try await transaction.send(messages) }
         logger.error(

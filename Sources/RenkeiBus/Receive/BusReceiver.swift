@@ -5,9 +5,9 @@ import Synchronization
 
 /// A Swift receiver of one linkage (delivery `kafka`): consumes its outbound topic as a consumer group, in
 /// batches; expands bulk transfers through their manifests; hands each record to the handler at most once per
-/// de-duplication id; retries a failing handler with the linkage's back-off and, after its attempts, sends the
-/// record to the receiver's dead-letter topic (with the history entry, in one transaction). Offsets are
-/// committed only after a batch is handled.
+/// de-duplication id; retries a failing handler by the linkage's ``RetryPolicy`` and, after its attempts, sends the
+/// record to the receiver's dead-letter topic (``Bus/deadLetterDelivery(_:original:linkage:receiver:)``: with its
+/// history entry, in one transaction). Offsets are committed only after a batch is handled.
 public final class BusReceiver: Sendable {
     public let linkage: String
     public let receiver: String
@@ -86,10 +86,9 @@ public final class BusReceiver: Sendable {
     ) async throws {
         let id = record.deduplicationID
         guard !seen.withLock({ $0.contains(id) }) else { return }
-        let policy = route.linkage.failurePolicy
+        let policy = RetryPolicy(route.linkage.failurePolicy)
         let first = Date()
-        var backoff = policy.initialBackoffMilliseconds
-        for attempt in 1...policy.pushAttempts {
+        for attempt in 1...policy.attempts {
             do {
                 try await handler(record)
                 seen.withLock { $0.insert(id) }
@@ -101,33 +100,22 @@ public final class BusReceiver: Sendable {
                         "renkei.linkage": "\(linkage)", "renkei.receiver": "\(receiver)", "renkei.event": "\(id)",
                         "renkei.attempt": "\(attempt)",
                     ])
-                guard attempt < policy.pushAttempts else { break }
-                try await Task.sleep(for: .milliseconds(backoff))
-                backoff = min(backoff * 2, policy.maxBackoffMilliseconds)
+                guard policy.retries(afterAttempt: attempt) else { break }
+                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
             }
         }
-        try await deadLetter(record, original: original, route: route, attempts: policy.pushAttempts, first: first)
-    }
-
-    private func deadLetter(
-        _ record: ReceivedRecord, original: TopicReader.Message, route: LinkageRoute, attempts: Int, first: Date
-    ) async throws {
-        let destination = route.destination(receiver)!
         var source = original
         if record.transfer != nil {
             // A record of a bulk transfer is dead-lettered on its own, with the transfer's envelope.
             source.value = record.value
             source.headers = record.envelope.headers
         }
-        let message = DeadLetterMessage.delivery(
-            topic: destination.deadLetterTopic, original: source, reason: "handler-failed",
-            message: "the receiver's handler failed \(attempts) times", attempts: attempts, first: first, last: Date())
-        let entry = HistoryEntry(
-            kind: .deadLetter, linkage: linkage, contract: route.contract, provider: route.linkage.provider,
-            receiver: receiver, purpose: destination.receiver.purpose, keys: record.key.map { [$0] } ?? [],
-            transfer: record.transfer, events: [record.envelope.id], outcome: "failed", reason: "handler-failed",
-            deadLetter: destination.deadLetterTopic)
-        _ = try await bus.commit(history: { _ in [entry] }) { transaction in try await transaction.send([message]) }
+        let failure = DeliveryFailure(
+            keys: record.key.map { [$0] } ?? [], events: [record.envelope.id], transfer: record.transfer,
+            recordCount: 1, reason: "handler-failed",
+            message: "the receiver's handler failed \(policy.attempts) times", attempts: policy.attempts,
+            firstFailure: first)
+        try await bus.deadLetterDelivery(failure, original: source, linkage: linkage, receiver: receiver)
     }
 }
 

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import RenkeiBus
 import RenkeiContracts
-import RenkeiKafka
 
 /// `/health/live`, `/health/ready` (broker reachable, contracts loaded, not in maintenance) and `/metrics`.
 /// None needs a token: they carry no personal data.
@@ -22,7 +21,7 @@ struct HealthRoutes {
         ]
         var brokerUp = false
         do {
-            _ = try await gateway.admin.watermarks(topic: BusTopics.history)
+            try await gateway.bus.checkCluster()
             brokerUp = true
         } catch {
             checks.append(("brokerError", .string("\(error)")))
@@ -37,21 +36,15 @@ struct HealthRoutes {
 
     private func metrics() async throws -> Response {
         var gauges: [(name: String, labels: [(String, String)], value: Int)] = []
-        if let topics = try? await gateway.admin.listTopics() {
-            for topic in topics.map(\.name) where topic.hasPrefix(BusTopics.deadLetterPrefix) {
-                let marks = (try? await gateway.admin.watermarks(topic: topic)) ?? [:]
-                gauges.append(
-                    ("renkei_dead_letters", [("topic", topic)], marks.values.reduce(0) { $0 + Int($1.high - $1.low) }))
-            }
+        for (topic, count) in await gateway.bus.deadLetterCounts() {
+            gauges.append(("renkei_dead_letters", [("topic", topic)], count))
         }
-        for dispatcher in gateway.dispatchers {
-            guard let marks = try? await gateway.admin.watermarks(topic: dispatcher.topic) else { continue }
-            let next = dispatcher.nextOffsets
-            let lag = marks.reduce(0) { sum, entry in
-                sum + Int(entry.value.high - max(next[entry.key] ?? entry.value.low, entry.value.low))
-            }
+        for lag in await gateway.delivery?.lag() ?? [] {
             gauges.append(
-                ("renkei_consumer_lag", [("linkage", dispatcher.linkage.id), ("receiver", dispatcher.receiver)], lag))
+                (
+                    "renkei_consumer_lag", [("linkage", lag.worker.linkage), ("receiver", lag.worker.system)],
+                    lag.records
+                ))
         }
         gauges.append(("renkei_kafka_clients_open", [], Bus.openKafkaClients))
         if let behind = gateway.bus.history.behind {

@@ -1,0 +1,10 @@
+/// Told what the delivery service does, for metrics; the gateway's metrics implement it. Called on the workers'
+/// tasks: implementations must be quick and must not block.
+public protocol DeliveryObserver: Sendable {
+    /// `count` records of `linkage` were handed to `receiver` by `method` (`push`, `file`).
+    func delivered(linkage: String, receiver: String, method: String, count: Int)
+    /// One webhook POST to `receiver` ended with `outcome` (`delivered`, `rejected`, `failed`).
+    func pushAttempt(linkage: String, receiver: String, outcome: String)
+    /// Retention removed `count` records of `receiver`'s topic before they were delivered.
+    func expired(linkage: String, receiver: String, count: Int)
+}

@@ -1,0 +1,139 @@
+import Logging
+import RenkeiContracts
+public import ServiceLifecycle
+import Synchronization
+
+/// Every long-running delivery worker of this process, as one `Service`: from the bus's route table, a
+/// ``PushWorker`` per push receiver with a webhook and a ``QueryEndpointWorker`` per query linkage whose provider
+/// registered a query endpoint. `run()` starts them (each joins its consumer group), runs them in a task group and,
+/// on graceful shutdown or cancellation, stops them: each leaves its group before `run()` returns.
+///
+/// HTTP calls go through the process's ``WebhookTransport``; what the workers do is told to the
+/// ``DeliveryObserver`` (metrics).
+public final class DeliveryService: Service, Sendable {
+    private let bus: Bus
+    private let transport: any WebhookTransport
+    private let configuration: DeliveryConfiguration
+    private let observer: (any DeliveryObserver)?
+    /// The workers while `run()` runs (for ``lag()``).
+    private let running = Mutex<[any DeliveryWorker]>([])
+
+    public init(
+        bus: Bus, transport: any WebhookTransport, configuration: DeliveryConfiguration = DeliveryConfiguration(),
+        observer: (any DeliveryObserver)? = nil
+    ) {
+        self.bus = bus
+        self.transport = transport
+        self.configuration = configuration
+        self.observer = observer
+    }
+
+    /// The workers the route table asks for, in a stable order (whether or not they run yet).
+    public var plannedWorkers: [DeliveryWorkerID] { plan().map(\.id) }
+
+    /// Runs every worker until graceful shutdown or cancellation. Throws when a worker cannot start or fails.
+    public func run() async throws {
+        let workers = try await startWorkers()
+        running.withLock { $0 = workers }
+        defer { running.withLock { $0 = [] } }
+        bus.logger.info("delivery service started", metadata: ["renkei.workers": "\(workers.count)"])
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    for worker in workers { group.addTask { try await worker.run() } }
+                    // A service that returns ends its service group: with no worker to run, this one waits for
+                    // shutdown.
+                    group.addTask { try? await gracefulShutdown() }
+                }
+            }
+        } catch is CancellationError {
+            // Stopped (graceful shutdown cancels the workers): every worker has left its group.
+        }
+    }
+
+    /// How far each running worker that can say is behind its topic.
+    public func lag() async -> [DeliveryLag] {
+        var lags: [DeliveryLag] = []
+        for worker in running.withLock({ $0 }) {
+            guard let records = await worker.lag() else { continue }
+            lags.append(DeliveryLag(worker: worker.id, records: records))
+        }
+        return lags
+    }
+
+    /// One planned worker: who it is and how to start it.
+    private struct Planned {
+        var id: DeliveryWorkerID
+        var start: () async throws -> any DeliveryWorker
+    }
+
+    /// The workers of the route table. A new kind of delivery adds its case here.
+    private func plan() -> [Planned] {
+        let (bus, transport, observer) = (self.bus, self.transport, self.observer)
+        let contracts = bus.contracts
+        let timeout = configuration.requestTimeout
+        var planned: [Planned] = []
+        for route in bus.routes.values.sorted(by: { $0.linkage.id < $1.linkage.id }) {
+            for destination in route.destinations {
+                switch destination.receiver.delivery {
+                case .push:
+                    guard let webhook = contracts.system(destination.receiver.system)?.endpoints.webhook else {
+                        continue
+                    }
+                    planned.append(
+                        Planned(
+                            id: DeliveryWorkerID(
+                                linkage: route.linkage.id, system: destination.receiver.system, method: .push),
+                            start: {
+                                try PushWorker.make(
+                                    bus: bus, route: route, destination: destination, webhook: webhook,
+                                    transport: transport, timeout: timeout, observer: observer)
+                            }))
+                case .pull, .file, .kafka:
+                    continue
+                }
+            }
+        }
+        for linkage in contracts.linkages where linkage.mode == .query {
+            guard let endpoint = contracts.system(linkage.provider)?.endpoints.query else { continue }
+            planned.append(
+                Planned(
+                    id: DeliveryWorkerID(linkage: linkage.id, system: linkage.provider, method: .queryEndpoint),
+                    start: {
+                        try await QueryEndpointWorker.make(
+                            bus: bus, linkage: linkage, endpoint: endpoint, transport: transport, timeout: timeout)
+                    }))
+        }
+        return planned
+    }
+
+    /// Starts the planned workers. A push worker that cannot start is logged and left out (its records wait on
+    /// the topic); any other failure stops the workers already started (they leave their groups) and is thrown.
+    private func startWorkers() async throws -> [any DeliveryWorker] {
+        var workers: [any DeliveryWorker] = []
+        for planned in plan() {
+            do {
+                workers.append(try await planned.start())
+            } catch {
+                bus.logger.error(
+                    "delivery worker not started",
+                    metadata: [
+                        "renkei.linkage": "\(planned.id.linkage)", "renkei.system": "\(planned.id.system)",
+                        "renkei.method": "\(planned.id.method.rawValue)", "renkei.error": "\(error)",
+                    ])
+                if planned.id.method == .push { continue }
+                await Self.stop(workers)
+                throw error
+            }
+        }
+        return workers
+    }
+
+    /// Runs `workers` in a cancelled task group: each leaves its group and returns at once.
+    private static func stop(_ workers: [any DeliveryWorker]) async {
+        await withDiscardingTaskGroup { group in
+            group.cancelAll()
+            for worker in workers { group.addTask { try? await worker.run() } }
+        }
+    }
+}

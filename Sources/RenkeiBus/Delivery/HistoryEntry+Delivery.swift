@@ -1,0 +1,40 @@
+public import Foundation
+public import RenkeiContracts
+
+/// The history entries of deliveries — every delivery method (push, Swift receiver, file) writes through these.
+extension HistoryEntry {
+    /// `receiver` got records of `linkage` (kind `delivery`, outcome `ok`), naming the items it got.
+    public static func delivered(
+        linkage: Linkage, receiver: Receiver, keys: [String], events: [String], transfer: String? = nil,
+        recordCount: Int? = nil, time: Date = Date()
+    ) -> HistoryEntry {
+        HistoryEntry(
+            time: time, kind: .delivery, linkage: linkage.id, contract: linkage.layout.description,
+            provider: linkage.provider, receiver: receiver.system, purpose: receiver.purpose, keys: keys,
+            recordCount: recordCount ?? keys.count, items: receiver.items, transfer: transfer, events: events,
+            outcome: "ok")
+    }
+
+    /// A delivery to `receiver` failed and went to the dead letters (kind `dead-letter`, outcome `failed`);
+    /// `deadLetter` is where (`topic/partition/offset`, or the topic when the offset is not known).
+    public static func deliveryFailed(
+        _ failure: DeliveryFailure, linkage: Linkage, receiver: Receiver, deadLetter: String?
+    ) -> HistoryEntry {
+        HistoryEntry(
+            time: failure.lastFailure, kind: .deadLetter, linkage: linkage.id, contract: linkage.layout.description,
+            provider: linkage.provider, receiver: receiver.system, purpose: receiver.purpose, keys: failure.keys,
+            recordCount: failure.recordCount, transfer: failure.transfer, events: failure.events, outcome: "failed",
+            reason: failure.reason, deadLetter: deadLetter)
+    }
+
+    /// Retention removed `lost` records of `receiver`'s topic before they were delivered (kind `dead-letter`,
+    /// outcome `expired`); `reason` names the range.
+    public static func deliveryExpired(
+        linkage: Linkage, receiver: Receiver, lost: Int, reason: String, deadLetter: String, time: Date = Date()
+    ) -> HistoryEntry {
+        HistoryEntry(
+            time: time, kind: .deadLetter, linkage: linkage.id, contract: linkage.layout.description,
+            provider: linkage.provider, receiver: receiver.system, purpose: receiver.purpose, recordCount: lost,
+            outcome: "expired", reason: reason, deadLetter: deadLetter)
+    }
+}

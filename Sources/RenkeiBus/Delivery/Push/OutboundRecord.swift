@@ -1,0 +1,41 @@
+import RenkeiKafka
+
+/// A record on a receiver's outbound topic, as a push worker holds it while delivering.
+struct OutboundRecord: Sendable {
+    var message: TopicReader.Message
+    /// The record's envelope; `nil` for a message that is none of the bus's.
+    var envelope: Envelope?
+
+    init(_ message: KafkaMessage) {
+        self.message = TopicReader.Message(message)
+        self.envelope = Envelope(headers: self.message.headers)
+    }
+
+    var partition: Int32 { message.partition }
+    var offset: Int64 { message.offset }
+    var keys: [String] { envelope?.subject.map { [$0] } ?? [] }
+    var events: [String] { envelope.map { [$0.id] } ?? [] }
+
+    /// Kafka binary-mode headers as HTTP binary-mode headers: `ce_x` becomes `ce-x`, `content-type` becomes
+    /// `Content-Type` (`application/json` when the record has none).
+    var cloudEventHeaders: [(String, String)] {
+        var http: [(String, String)] = []
+        func replaceOrAdd(_ name: String, _ value: String) {
+            if let index = http.firstIndex(where: { $0.0.lowercased() == name.lowercased() }) {
+                http[index] = (name, value)
+            } else {
+                http.append((name, value))
+            }
+        }
+        for header in message.headers {
+            guard let value = header.value.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
+            if header.name.hasPrefix("ce_") {
+                replaceOrAdd("ce-" + header.name.dropFirst(3), value)
+            } else if header.name == "content-type" {
+                replaceOrAdd("Content-Type", value)
+            }
+        }
+        if !http.contains(where: { $0.0 == "Content-Type" }) { http.append(("Content-Type", "application/json")) }
+        return http
+    }
+}
