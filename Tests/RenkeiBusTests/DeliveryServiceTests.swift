@@ -53,12 +53,14 @@ final class CountingObserver: DeliveryObserver {
 }
 
 @Suite(.serialized) struct DeliveryServiceTests {
-    @Test func startsAWorkerPerPushReceiverAndQueryEndpointOfTheRouteTable() async throws {
+    @Test func startsAWorkerPerPushAndFileReceiverInboxAndQueryEndpointOfTheRouteTable() async throws {
         try await BusHarness.with { (harness: BusHarness) async throws -> Void in
             let service = DeliveryService(bus: harness.bus, transport: ScriptedTransport { _, _ in .unreachable("") })
             #expect(
                 service.plannedWorkers == [
                     DeliveryWorkerID(linkage: "resident-change", system: "017", method: .push),
+                    DeliveryWorkerID(linkage: "resident-register-daily", system: "008", method: .file),
+                    DeliveryWorkerID(linkage: "*", system: "001", method: .inbox),
                     DeliveryWorkerID(linkage: "resident-query", system: "001", method: .queryEndpoint),
                 ])
         }

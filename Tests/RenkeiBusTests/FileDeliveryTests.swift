@@ -144,6 +144,8 @@ import Testing
             let entries = try await harness.history(HistoryFilter(linkage: linkage, system: "008", kind: .deadLetter))
             #expect(entries.contains { $0.reason == Bus.fileNotWritten && $0.file?.hasSuffix("_000001.csv") == true })
             #expect(!FileManager.default.fileExists(atPath: blocker + "/008"))
+            // Nothing to replay: the records are still on the receiver's topic for its next file.
+            await #expect(throws: ReplayError.self) { try await harness.bus.replay(letter.reference, dryRun: true) }
         }
     }
 
@@ -174,8 +176,7 @@ import Testing
         let data = try dataDirectory()
         try await BusHarness.with(configure: { $0.dataDirectory = data }) { harness in
             _ = try await harness.bus.provide(linkage: linkage, provider: "001", records: harness.residents(7).jsonl)
-            let deliveries = try harness.bus.fileDeliveries()
-            let delivery = try #require(deliveries.first { $0.receiver == "008" })
+            let delivery = try #require(try harness.bus.fileDelivery(linkage: linkage, receiver: "008"))
             let task = Task { try await delivery.run() }
             // The loop writes the window that closed at the last 02:00 (Asia/Tokyo), then sleeps until the next.
             var written: [String] = []
@@ -194,7 +195,7 @@ import Testing
             #expect(manifest.windowTo == schedule.latest(atOrBefore: Date()))
             #expect(manifest.records == 7)
             // A second start finds the window written and writes nothing.
-            let again = try #require(try harness.bus.fileDeliveries().first { $0.receiver == "008" })
+            let again = try #require(try harness.bus.fileDelivery(linkage: linkage, receiver: "008"))
             let second = Task { try await again.run() }
             try await Task.sleep(for: .milliseconds(800))
             second.cancel()

@@ -50,6 +50,13 @@ extension Bus {
                     + "were delivered (\(letter.message)); nothing is left to replay. Resynchronise the receiver, for "
                     + "example with a full transfer.")
         }
+        if letter.reasons.contains(Self.fileNotWritten) {
+            throw ReplayError(
+                description: "The dead letter at \(reference) stands for a file that could not be written "
+                    + "(\(letter.message)); its records stayed on the receiver's topic and go into the receiver's "
+                    + "next file, so nothing is replayed. To write that file now: renkei files deliver "
+                    + "\(envelope.linkage) \(envelope.receiver ?? "RECEIVER").")
+        }
         if !force, let earlier = try await previousReplay(of: reference) {
             return ReplayOutcome(letter: letter, result: .alreadyReplayed(at: earlier.time), performed: false)
         }

@@ -19,10 +19,12 @@ public struct DeliveryFailure: Sendable, Hashable {
     public var attempts: Int
     public var firstFailure: Date
     public var lastFailure: Date
+    /// For a file delivery: the data file that was not written, `<storage location>/<name>`.
+    public var file: String?
 
     public init(
         keys: [String] = [], events: [String] = [], transfer: String? = nil, recordCount: Int? = nil, reason: String,
-        message: String, attempts: Int, firstFailure: Date, lastFailure: Date = Date()
+        message: String, attempts: Int, firstFailure: Date, lastFailure: Date = Date(), file: String? = nil
     ) {
         self.keys = keys
         self.events = events
@@ -33,5 +35,6 @@ public struct DeliveryFailure: Sendable, Hashable {
         self.attempts = attempts
         self.firstFailure = firstFailure
         self.lastFailure = lastFailure
+        self.file = file
     }
 }

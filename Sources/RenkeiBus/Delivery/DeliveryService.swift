@@ -4,7 +4,8 @@ public import ServiceLifecycle
 import Synchronization
 
 /// Every long-running delivery worker of this process, as one `Service`: from the bus's route table, a
-/// ``PushWorker`` per push receiver with a webhook and a ``QueryEndpointWorker`` per query linkage whose provider
+/// ``PushWorker`` per push receiver with a webhook, a ``FileDelivery`` per file receiver with a storage location, an
+/// ``InboxIngest`` per provider with an inbox, and a ``QueryEndpointWorker`` per query linkage whose provider
 /// registered a query endpoint. `run()` starts them (each joins its consumer group), runs them in a task group and,
 /// on graceful shutdown or cancellation, stops them: each leaves its group before `run()` returns.
 ///
@@ -89,10 +90,35 @@ public final class DeliveryService: Service, Sendable {
                                     bus: bus, route: route, destination: destination, webhook: webhook,
                                     transport: transport, timeout: timeout, observer: observer)
                             }))
-                case .pull, .file, .kafka:
+                case .file:
+                    guard contracts.system(destination.receiver.system)?.endpoints.storage != nil else { continue }
+                    let (linkage, receiver) = (route.linkage.id, destination.receiver.system)
+                    planned.append(
+                        Planned(
+                            id: DeliveryWorkerID(linkage: linkage, system: receiver, method: .file),
+                            start: {
+                                guard let worker = try bus.fileDelivery(linkage: linkage, receiver: receiver) else {
+                                    throw FileDeliveryError(
+                                        linkage: linkage, receiver: receiver, file: "-", cause: "not a file receiver")
+                                }
+                                return worker
+                            }))
+                case .pull, .kafka:
                     continue
                 }
             }
+        }
+        for system in contracts.systems where system.endpoints.inbox != nil {
+            guard bus.routes.values.contains(where: { $0.linkage.provider == system.id }) else { continue }
+            planned.append(
+                Planned(
+                    id: DeliveryWorkerID(linkage: "*", system: system.id, method: .inbox),
+                    start: {
+                        guard let worker = try bus.inbox(of: system.id) else {
+                            throw InboxError(file: "-", reason: "the system provides no linkage")
+                        }
+                        return worker
+                    }))
         }
         for linkage in contracts.linkages where linkage.mode == .query {
             guard let endpoint = contracts.system(linkage.provider)?.endpoints.query else { continue }
@@ -121,7 +147,9 @@ public final class DeliveryService: Service, Sendable {
                         "renkei.linkage": "\(planned.id.linkage)", "renkei.system": "\(planned.id.system)",
                         "renkei.method": "\(planned.id.method.rawValue)", "renkei.error": "\(error)",
                     ])
-                if planned.id.method == .push { continue }
+                // A receiver's webhook or storage that cannot be used holds back only that receiver; its records wait
+                // on its topic.
+                if planned.id.method != .queryEndpoint { continue }
                 await Self.stop(workers)
                 throw error
             }

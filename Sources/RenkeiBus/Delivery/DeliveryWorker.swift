@@ -25,6 +25,10 @@ public struct DeliveryWorkerID: Sendable, Hashable, CustomStringConvertible {
         case push
         /// Answers a query linkage's requests through its provider's query endpoint.
         case queryEndpoint = "query-endpoint"
+        /// CSV files and manifests into a receiver's storage (``FileDelivery``).
+        case file
+        /// A provider's inbox read for CSV files to ingest (``InboxIngest``); `linkage` is `*`.
+        case inbox
     }
 
     public var linkage: String

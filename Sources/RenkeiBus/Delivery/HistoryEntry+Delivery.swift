@@ -3,16 +3,17 @@ public import RenkeiContracts
 
 /// The history entries of deliveries — every delivery method (push, Swift receiver, file) writes through these.
 extension HistoryEntry {
-    /// `receiver` got records of `linkage` (kind `delivery`, outcome `ok`), naming the items it got.
+    /// `receiver` got records of `linkage` (kind `delivery`, outcome `ok`), naming the items it got; a file
+    /// delivery names the file, and its keys go in a key list when there are many (``HistoryKeyList``).
     public static func delivered(
         linkage: Linkage, receiver: Receiver, keys: [String], events: [String], transfer: String? = nil,
-        recordCount: Int? = nil, time: Date = Date()
+        recordCount: Int? = nil, keyList: HistoryKeyList? = nil, file: String? = nil, time: Date = Date()
     ) -> HistoryEntry {
         HistoryEntry(
             time: time, kind: .delivery, linkage: linkage.id, contract: linkage.layout.description,
             provider: linkage.provider, receiver: receiver.system, purpose: receiver.purpose, keys: keys,
-            recordCount: recordCount ?? keys.count, items: receiver.items, transfer: transfer, events: events,
-            outcome: "ok")
+            recordCount: recordCount ?? keys.count, keyList: keyList, items: receiver.items, transfer: transfer,
+            events: events, outcome: "ok", file: file)
     }
 
     /// A delivery to `receiver` failed and went to the dead letters (kind `dead-letter`, outcome `failed`);
@@ -24,7 +25,7 @@ extension HistoryEntry {
             time: failure.lastFailure, kind: .deadLetter, linkage: linkage.id, contract: linkage.layout.description,
             provider: linkage.provider, receiver: receiver.system, purpose: receiver.purpose, keys: failure.keys,
             recordCount: failure.recordCount, transfer: failure.transfer, events: failure.events, outcome: "failed",
-            reason: failure.reason, deadLetter: deadLetter)
+            reason: failure.reason, deadLetter: deadLetter, file: failure.file)
     }
 
     /// Retention removed `lost` records of `receiver`'s topic before they were delivered (kind `dead-letter`,

@@ -13,7 +13,7 @@ import RenkeiStorage
 /// whose provide entry is in the history is never ingested again — also after a crash between the commit and the
 /// move, and after a restart. Files being uploaded into a folder inbox should be written under a name starting with
 /// `.` and renamed when complete (hidden names are not listed); S3 uploads appear whole.
-final class InboxIngest: Sendable {
+final class InboxIngest: DeliveryWorker {
     let bus: Bus
     let provider: String
     let linkages: [String]
@@ -27,6 +27,8 @@ final class InboxIngest: Sendable {
         self.storage = storage
         self.logger = bus.logger
     }
+
+    var id: DeliveryWorkerID { DeliveryWorkerID(linkage: "*", system: provider, method: .inbox) }
 
     /// Looks at the inbox every ``BusConfiguration/inboxInterval`` until cancelled.
     func run() async throws {
@@ -146,19 +148,18 @@ public struct InboxError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Bus {
-    /// One inbox reader per provider system with an `inbox`, for the provide linkages it provides.
-    func inboxes() throws -> [InboxIngest] {
-        try contracts.systems.compactMap { system -> InboxIngest? in
-            guard let url = system.endpoints.inbox else { return nil }
-            let linkages = routes.values.filter { $0.linkage.provider == system.id }.map(\.linkage.id).sorted()
-            guard !linkages.isEmpty else { return nil }
-            return InboxIngest(bus: self, provider: system.id, linkages: linkages, storage: try storage(url))
-        }
+    /// The inbox reader of `provider`, for the provide linkages it provides; `nil` when it has no inbox or provides
+    /// nothing. Throws when the location cannot be used.
+    func inbox(of provider: String) throws -> InboxIngest? {
+        guard let url = contracts.system(provider)?.endpoints.inbox else { return nil }
+        let linkages = routes.values.filter { $0.linkage.provider == provider }.map(\.linkage.id).sorted()
+        guard !linkages.isEmpty else { return nil }
+        return InboxIngest(bus: self, provider: provider, linkages: linkages, storage: try storage(url))
     }
 
-    /// Ingests what waits in `provider`'s inbox now (the CLI's `inbox ingest`, and tests).
+    /// Ingests what waits in `provider`'s inbox now (`renkei files ingest`, and tests).
     public func ingestInbox(of provider: String) async throws -> [InboxResult] {
-        guard let inbox = try inboxes().first(where: { $0.provider == provider }) else {
+        guard let inbox = try inbox(of: provider) else {
             throw InboxError(file: "-", reason: "the system `\(provider)` has no inbox or provides no linkage")
         }
         return try await inbox.ingestWaiting()

@@ -16,7 +16,7 @@ import Synchronization
 /// partial and no duplicate file. When the storage fails, the window is retried with the linkage's back-off;
 /// after the last attempt a dead letter and a history entry say so, and the records stay on the topic for the
 /// next window.
-final class FileDelivery: Sendable {
+final class FileDelivery: DeliveryWorker {
     let bus: Bus
     let route: LinkageRoute
     let destination: LinkageRoute.Destination
@@ -50,6 +50,16 @@ final class FileDelivery: Sendable {
 
     var linkage: String { route.linkage.id }
     var receiver: String { destination.receiver.system }
+    var id: DeliveryWorkerID { DeliveryWorkerID(linkage: linkage, system: receiver, method: .file) }
+
+    /// Records on the receiver's topic after the newest file (markers included: an upper bound).
+    func lag() async -> Int? {
+        guard case .known(let manifest) = latest.withLock({ $0 }),
+            let ends = try? await TopicReader(bus: bus).watermarks(destination.topic)
+        else { return nil }
+        let from = manifest?.positions ?? [:]
+        return Int(ends.reduce(0) { $0 + max(0, $1.value.high - max(from[$1.key] ?? $1.value.low, $1.value.low)) })
+    }
 
     private var metadata: Logger.Metadata { ["renkei.linkage": "\(linkage)", "renkei.receiver": "\(receiver)"] }
 
@@ -85,11 +95,10 @@ final class FileDelivery: Sendable {
             linkage: linkage, provider: route.linkage.provider, receiver: receiver, windowEnd: windowEnd,
             timeZone: schedule.zone, sequence: (previous?.sequence ?? 0) + 1)
 
-        let policy = route.linkage.failurePolicy
-        let attempts = max(1, policy.pushAttempts)
+        let policy = RetryPolicy(route.linkage.failurePolicy)
         var firstFailure: Date?
-        var backoff = policy.initialBackoffMilliseconds
-        for attempt in 1...attempts {
+        var attempt = 1
+        while true {
             do {
                 let manifest = try await write(
                     name, from: from, ends: ends, through: through, windowFrom: previous?.windowTo,
@@ -105,17 +114,16 @@ final class FileDelivery: Sendable {
                     metadata: metadata.merging(
                         ["renkei.attempt": "\(attempt)", "renkei.file": "\(name.data)", "renkei.error": "\(error)"]
                     ) { a, _ in a })
-                guard attempt < attempts else {
+                guard policy.retries(afterAttempt: attempt) else {
                     try await deadLetter(
                         name, error: error, attempts: attempt, first: firstFailure ?? Date(),
                         windowFrom: previous?.windowTo, windowEnd: windowEnd)
                     throw FileDeliveryError(linkage: linkage, receiver: receiver, file: name.data, cause: "\(error)")
                 }
-                try await Task.sleep(for: .milliseconds(backoff))
-                backoff = min(backoff * 2, policy.maxBackoffMilliseconds)
+                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
+                attempt += 1
             }
         }
-        return nil
     }
 
     /// One attempt: the data file, then its manifest, then the history entry.
@@ -190,11 +198,9 @@ final class FileDelivery: Sendable {
         let keys = rows.keys
         let keyList = keys.count > HistoryKeyList.threshold ? try await bus.writeKeyList(keys) : nil
         await bus.record([
-            HistoryEntry(
-                kind: .delivery, linkage: linkage, contract: route.contract, provider: route.linkage.provider,
-                receiver: receiver, purpose: destination.receiver.purpose, keys: keyList == nil ? keys : [],
-                recordCount: rows.records, keyList: keyList, items: destination.receiver.items,
-                outcome: "ok", file: "\(storage.location)/\(name.data)")
+            HistoryEntry.delivered(
+                linkage: route.linkage, receiver: destination.receiver, keys: keyList == nil ? keys : [], events: [],
+                recordCount: rows.records, keyList: keyList, file: "\(storage.location)/\(name.data)")
         ])
         logger.info(
             "file delivered",
@@ -213,28 +219,14 @@ final class FileDelivery: Sendable {
     private func deadLetter(
         _ name: FileName, error: any Error, attempts: Int, first: Date, windowFrom: Date?, windowEnd: Date
     ) async throws {
-        let topic = destination.deadLetterTopic
-        let envelope = Envelope(
-            source: route.source, type: .record, time: windowEnd, dataSchema: route.dataSchema, linkage: linkage,
-            receiver: receiver, purpose: destination.receiver.purpose)
-        var body: [(String, JSONValue)] = [
-            ("file", .string("\(storage.location)/\(name.data)")), ("windowTo", .string(Timestamp.format(windowEnd))),
-        ]
+        let file = "\(storage.location)/\(name.data)"
+        var body: [(String, JSONValue)] = [("file", .string(file)), ("windowTo", .string(Timestamp.format(windowEnd)))]
         if let windowFrom { body.append(("windowFrom", .string(Timestamp.format(windowFrom)))) }
-        let message = "\(error)"
-        let context = DeadLetterMessage.context(
-            stage: .delivery, reasons: [Bus.fileNotWritten], message: message, attempts: attempts, original: nil,
-            row: nil, first: first, last: Date())
-        let outgoing = KafkaOutgoingMessage(
-            topic: topic, key: nil, value: Array(JSONValue.object(body).serialized().utf8),
-            headers: envelope.headers + context)
-        let entry = HistoryEntry(
-            kind: .deadLetter, linkage: linkage, contract: route.contract, provider: route.linkage.provider,
-            receiver: receiver, purpose: destination.receiver.purpose, recordCount: 0, events: [envelope.id],
-            outcome: "failed", reason: Bus.fileNotWritten, deadLetter: topic, file: "\(storage.location)/\(name.data)")
-        _ = try await bus.commit(history: { _ in [entry] }) { transaction in
-            try await transaction.sendAndWait([outgoing])
-        }
+        let failure = DeliveryFailure(
+            recordCount: 0, reason: Bus.fileNotWritten, message: "\(error)", attempts: attempts, firstFailure: first,
+            file: file)
+        try await bus.deadLetterDelivery(
+            failure, linkage: linkage, receiver: receiver, description: Array(JSONValue.object(body).serialized().utf8))
     }
 
     // MARK: Where the receiver stands
@@ -337,29 +329,24 @@ extension FileDelivery {
 }
 
 extension Bus {
-    /// One file delivery per receiver with delivery `file`, each writing into its system's storage location.
-    func fileDeliveries() throws -> [FileDelivery] {
-        try routes.values.sorted { $0.linkage.id < $1.linkage.id }.flatMap { route in
-            try route.destinations.filter { $0.receiver.delivery == .file }.compactMap { destination in
-                guard let url = contracts.system(destination.receiver.system)?.endpoints.storage else { return nil }
-                return FileDelivery(bus: self, route: route, destination: destination, storage: try storage(url))
-            }
-        }
+    /// The file delivery of `receiver` of `linkage`; `nil` when it is not a file receiver with a storage location.
+    /// Throws when the location cannot be used.
+    func fileDelivery(linkage: String, receiver: String) throws -> FileDelivery? {
+        guard let route = route(linkage), let destination = route.destination(receiver),
+            destination.receiver.delivery == .file, let url = contracts.system(receiver)?.endpoints.storage
+        else { return nil }
+        return FileDelivery(bus: self, route: route, destination: destination, storage: try storage(url))
     }
 
     /// Writes the file of `receiver` of `linkage` for the window ending now (on-demand delivery, or an operator's
     /// catch-up): what it has not yet had in a file (differential), or the current state of every key (full).
     @discardableResult
     public func deliverFile(linkage: String, receiver: String) async throws -> FileManifest? {
-        guard let route = route(linkage), let destination = route.destination(receiver),
-            destination.receiver.delivery == .file,
-            let url = contracts.system(receiver)?.endpoints.storage
-        else {
+        guard let delivery = try fileDelivery(linkage: linkage, receiver: receiver) else {
             throw FileDeliveryError(
                 linkage: linkage, receiver: receiver, file: "-",
-                cause: "the system is not a file receiver of the linkage")
+                cause: "the system is not a file receiver of the linkage, or has no storage location")
         }
-        let delivery = FileDelivery(bus: self, route: route, destination: destination, storage: try storage(url))
         return try await delivery.deliver(force: true)
     }
 }
