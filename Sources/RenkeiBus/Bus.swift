@@ -2,6 +2,7 @@ public import Logging
 import RenkeiCodec
 public import RenkeiContracts
 import RenkeiKafka
+import Synchronization
 
 /// The bus: routes provided records to receivers according to the contracts, writes every linkage event to
 /// the history, and keeps dead letters for operators.
@@ -29,6 +30,8 @@ public final class Bus: Sendable {
     public let history: HistoryIndexer
     let historyGate = SerialGate()
     let provideGroups = ProvideGroups()
+    /// The file deliveries of this bus by `linkage/receiver`, created when first asked for.
+    let fileDeliveryRegistry = Mutex<[String: FileDelivery]>([:])
     let logger: Logger
 
     private init(
@@ -112,6 +115,8 @@ public final class Bus: Sendable {
 
     /// Flushes what is in flight and disconnects.
     public func shutdown() async {
+        // File deliveries hold the bus: let them go.
+        fileDeliveryRegistry.withLock { $0 = [:] }
         await history.stop()
         await feedTails.shutdown()
         await chunkProducer.shutdown()

@@ -60,6 +60,8 @@ public struct BusConfiguration: Sendable {
     public var s3: S3Settings = .fromEnvironment()
     /// How often file receivers of `event` linkages look for new records; what arrived meanwhile goes into one file.
     public var fileEventInterval: Duration = .seconds(5)
+    /// How long a file delivery waits after a window failed (the storage kept refusing) before trying again.
+    public var fileRetryInterval: Duration = .seconds(300)
     /// How often providers' inboxes are looked at for new files.
     public var inboxInterval: Duration = .seconds(5)
 

@@ -91,6 +91,7 @@ func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
     OAuthRoutes(gateway: gateway).register(on: router)
     ProvideRoutes(gateway: gateway).register(on: router)
     FeedRoutes(gateway: gateway).register(on: router)
+    FileRoutes(gateway: gateway).register(on: router)
     QueryRoutes(gateway: gateway).register(on: router)
     OperatorRoutes(gateway: gateway).register(on: router)
     HealthRoutes(gateway: gateway).register(on: router)

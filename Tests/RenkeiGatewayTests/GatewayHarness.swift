@@ -37,12 +37,13 @@ final class GatewayHarness: Sendable {
     }
 
     static func with<Result>(
-        webhook: String? = nil, queryEndpoint: String? = nil, realCluster: Bool = false,
+        webhook: String? = nil, queryEndpoint: String? = nil, realCluster: Bool = false, dataDirectory: String? = nil,
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         let harness = try await start(
-            webhook: webhook, queryEndpoint: queryEndpoint, realCluster: realCluster, configure: configure)
+            webhook: webhook, queryEndpoint: queryEndpoint, realCluster: realCluster, dataDirectory: dataDirectory,
+            configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -79,7 +80,7 @@ final class GatewayHarness: Sendable {
     }
 
     static func start(
-        webhook: String?, queryEndpoint: String?, realCluster: Bool = false,
+        webhook: String?, queryEndpoint: String?, realCluster: Bool = false, dataDirectory: String? = nil,
         configure: (inout GatewayConfiguration) -> Void
     ) async throws -> GatewayHarness {
         let contracts = try contracts(webhook: webhook, queryEndpoint: queryEndpoint)
@@ -92,6 +93,7 @@ final class GatewayHarness: Sendable {
         busConfiguration.kafka.operationTimeout = .seconds(15)
         busConfiguration.kafka.consumer.sessionTimeout = .seconds(3)
         busConfiguration.kafka.consumer.heartbeatInterval = .milliseconds(500)
+        busConfiguration.dataDirectory = dataDirectory
         let bus = try await Bus.start(contracts: contracts, configuration: busConfiguration, logger: logger)
         var configuration = GatewayConfiguration()
         configuration.port = 0

@@ -5,6 +5,7 @@ import RenkeiContracts
 ///
 /// - a linkage's provider: `<provider>:<linkage>:provide`;
 /// - a receiver with pull or push delivery: `<provider>:<linkage>:read` (its feed);
+/// - a receiver with file delivery: `<provider>:<linkage>:files` (its files' manifests, a file on demand);
 /// - a receiver of a query linkage: `<provider>:<linkage>:query`;
 /// - operators: `030:dead-letters:read`, `030:dead-letters:replay`, `030:history:read`, `030:gateway:manage`
 ///   (030 is the 業務ID of 庁内データ連携 itself).
@@ -12,6 +13,7 @@ struct Scopes: Sendable {
     static func provide(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):provide" }
     static func read(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):read" }
     static func query(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):query" }
+    static func files(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):files" }
     static let deadLettersRead = "030:dead-letters:read"
     static let deadLettersReplay = "030:dead-letters:replay"
     static let historyRead = "030:history:read"
@@ -28,6 +30,9 @@ struct Scopes: Sendable {
                 scopes[linkage.provider, default: []].insert(Self.provide(linkage))
                 for receiver in linkage.receivers where receiver.delivery == .pull || receiver.delivery == .push {
                     scopes[receiver.system, default: []].insert(Self.read(linkage))
+                }
+                for receiver in linkage.receivers where receiver.delivery == .file {
+                    scopes[receiver.system, default: []].insert(Self.files(linkage))
                 }
             case .query:
                 for receiver in linkage.receivers { scopes[receiver.system, default: []].insert(Self.query(linkage)) }

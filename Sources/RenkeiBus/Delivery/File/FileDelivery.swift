@@ -26,6 +26,8 @@ final class FileDelivery: DeliveryWorker {
     let schedule: DailySchedule
     private let state: FileState?
     private let latest = Mutex<Latest>(.unknown)
+    /// One window at a time: the scheduled loop and on-demand requests share this delivery.
+    private let gate = SerialGate()
     private let logger: Logger
 
     private enum Latest {
@@ -70,6 +72,10 @@ final class FileDelivery: DeliveryWorker {
     /// was nothing to write; throws ``FileDeliveryError`` when the storage kept failing (after the dead letter).
     @discardableResult
     func deliver(windowEnd: Date = Date(), force: Bool) async throws -> FileManifest? {
+        try await gate.run { try await deliverWindow(windowEnd: windowEnd, force: force) }
+    }
+
+    private func deliverWindow(windowEnd: Date, force: Bool) async throws -> FileManifest? {
         // Whole seconds: the manifest's times are ISO 8601 without fractions, and the next window starts there.
         let windowEnd = Date(timeIntervalSince1970: windowEnd.timeIntervalSince1970.rounded(.down))
         let previous = try await latestManifest()
@@ -293,28 +299,39 @@ extension FileDelivery {
             while !Task.isCancelled {
                 let now = Date()
                 let due = schedule.latest(atOrBefore: now)
-                let covered = (try? await latestManifest())??.windowTo ?? .distantPast
-                if covered < due { try await attempt { try await self.deliver(windowEnd: due, force: true) } }
+                // A window the storage refused is tried again after a pause, not a day later.
+                guard
+                    try await attempt({ () async throws -> FileManifest? in
+                        let covered = try await self.latestManifest()?.windowTo ?? .distantPast
+                        return covered < due ? try await self.deliver(windowEnd: due, force: true) : nil
+                    })
+                else {
+                    try await Task.sleep(for: bus.configuration.fileRetryInterval)
+                    continue
+                }
                 try await Self.sleep(until: schedule.next(after: now))
             }
         case .event:
             while !Task.isCancelled {
-                try await attempt { try await self.deliver(force: false) }
-                try await Task.sleep(for: bus.configuration.fileEventInterval)
+                let written = try await attempt { try await self.deliver(force: false) }
+                try await Task.sleep(
+                    for: written ? bus.configuration.fileEventInterval : bus.configuration.fileRetryInterval)
             }
         case .onDemand:
             while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
         }
     }
 
-    /// One window; a failure was already retried, dead-lettered and logged, so the loop goes on.
-    private func attempt(_ body: () async throws -> FileManifest?) async throws {
+    /// One window; `false` when it failed (already retried, dead-lettered and logged), so the loop pauses.
+    private func attempt(_ body: () async throws -> FileManifest?) async throws -> Bool {
         do {
             _ = try await body()
+            return true
         } catch let error as CancellationError {
             throw error
         } catch {
             logger.error("file window failed", metadata: metadata.merging(["renkei.error": "\(error)"]) { a, _ in a })
+            return false
         }
     }
 
@@ -329,13 +346,21 @@ extension FileDelivery {
 }
 
 extension Bus {
-    /// The file delivery of `receiver` of `linkage`; `nil` when it is not a file receiver with a storage location.
+    /// The file delivery of `receiver` of `linkage`, one per bus, shared by the scheduled worker and on-demand
+    /// requests so their windows never interleave; `nil` when it is not a file receiver with a storage location.
     /// Throws when the location cannot be used.
     func fileDelivery(linkage: String, receiver: String) throws -> FileDelivery? {
         guard let route = route(linkage), let destination = route.destination(receiver),
             destination.receiver.delivery == .file, let url = contracts.system(receiver)?.endpoints.storage
         else { return nil }
-        return FileDelivery(bus: self, route: route, destination: destination, storage: try storage(url))
+        let key = "\(linkage)/\(receiver)"
+        if let existing = fileDeliveryRegistry.withLock({ $0[key] }) { return existing }
+        let created = FileDelivery(bus: self, route: route, destination: destination, storage: try storage(url))
+        return fileDeliveryRegistry.withLock { registry in
+            if let existing = registry[key] { return existing }
+            registry[key] = created
+            return created
+        }
     }
 
     /// Writes the file of `receiver` of `linkage` for the window ending now (on-demand delivery, or an operator's
@@ -348,5 +373,30 @@ extension Bus {
                 cause: "the system is not a file receiver of the linkage, or has no storage location")
         }
         return try await delivery.deliver(force: true)
+    }
+}
+
+extension Bus {
+    /// The newest manifests of `receiver`'s files of `linkage` (newest first), read from its storage.
+    public func fileManifests(linkage: String, receiver: String, limit: Int) async throws -> [FileManifest] {
+        guard let delivery = try fileDelivery(linkage: linkage, receiver: receiver) else { return [] }
+        return try await delivery.manifests(limit: limit)
+    }
+}
+
+extension FileDelivery {
+    /// The newest `limit` manifests in the receiver's storage, newest first.
+    func manifests(limit: Int) async throws -> [FileManifest] {
+        let names = try await storage.list(prefix: FileName.folder(linkage: linkage)).compactMap {
+            object -> (Int, String)? in
+            guard let (sequence, isManifest) = FileName.sequence(of: object.name, receiver: receiver), isManifest
+            else { return nil }
+            return (sequence, object.name)
+        }
+        var manifests: [FileManifest] = []
+        for (_, name) in names.sorted(by: { $0.0 > $1.0 }).prefix(limit) {
+            if let manifest = FileManifest.decode(try await storage.get(name)) { manifests.append(manifest) }
+        }
+        return manifests
     }
 }
