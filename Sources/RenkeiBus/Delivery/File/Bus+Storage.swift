@@ -18,8 +18,9 @@ extension Bus {
                     reason: "a relative `file:` location lies under the data directory, and this bus "
                         + "runs without one (give it --data-dir)")
             }
-            let absolute = data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
-            text = "file://" + absolute + "/" + url.dropFirst(5)
+            // `./state`, `../shared/state`: the data directory as given on the command line, made absolute and plain.
+            let folder = URL(fileURLWithPath: data).appendingPathComponent(String(url.dropFirst(5)))
+            text = "file://" + folder.standardizedFileURL.path
         }
         return Storage.open(try StorageLocation(parsing: text), settings: configuration.s3, logger: logger)
     }
