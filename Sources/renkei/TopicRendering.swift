@@ -22,7 +22,10 @@ enum TopicRendering {
         return
             ([
                 "\(plan.topics.count) topics; replication \(plan.settings.replicationFactor), "
-                    + "min.insync.replicas \(plan.settings.minInsyncReplicas), cleanup.policy delete", "",
+                    + "min.insync.replicas \(plan.settings.minInsyncReplicas), cleanup.policy delete"
+                    + (plan.topics.contains { $0.topicClass == .fileState }
+                        ? " (compact for the file state)" : ""),
+                "",
                 line(header),
             ] + rows.map(line)).joined(separator: "\n")
     }

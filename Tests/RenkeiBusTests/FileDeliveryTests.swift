@@ -158,10 +158,27 @@ import Testing
             // A crash between the data file and the manifest of the next window: a data file of sequence 2 exists,
             // with no manifest.
             let orphan = first.file.replacingOccurrences(of: "_000001.csv", with: "_000002.csv")
-            try Data("partial".utf8).write(to: URL(fileURLWithPath: data + "/outbox/008/" + orphan))
+            let orphanPath = data + "/outbox/008/" + orphan
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: orphanPath))
+            // Left by a crash a while ago (a younger one could be another writer's, its manifest on the way).
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: orphanPath)
             let after = harness.residents(4, seed: 3)
             _ = try await harness.bus.provide(linkage: linkage, provider: "001", records: after.jsonl)
-            let second = try #require(try await harness.bus.deliverFile(linkage: linkage, receiver: "008"))
+            // The restarted bus (another instance on the same cluster and data directory) finds where 008 stands
+            // from its storage alone.
+            var configuration = harness.bus.configuration
+            configuration.instance = "restarted"
+            let restarted = try await Bus.start(
+                contracts: harness.contracts, configuration: configuration, logger: harness.logger)
+            let second: FileManifest
+            do {
+                second = try #require(try await restarted.deliverFile(linkage: linkage, receiver: "008"))
+                await restarted.shutdown()
+            } catch {
+                await restarted.shutdown()
+                throw error
+            }
             #expect(second.sequence == 2)
             // A full file: every key once.
             #expect(second.records == Set((before.records + after.records).map { $0[0]! }).count)

@@ -8,7 +8,9 @@ import Testing
     @Test func planPrintsEveryTopicWithItsSettings() throws {
         let result = try CLIRunner.run(["topics", "plan", "--instance", "gw-1"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("27 topics; replication 3, min.insync.replicas 2, cleanup.policy delete"))
+        #expect(
+            result.stdout.hasPrefix(
+                "28 topics; replication 3, min.insync.replicas 2, cleanup.policy delete (compact for the file state)"))
         let history = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("renkei.history ") })
         #expect(
             Array(history.split(separator: " ").prefix(6).map(String.init)) == [
@@ -17,6 +19,10 @@ import Testing
         #expect(history.hasSuffix("cleanup.policy=delete min.insync.replicas=2 retention.ms=-1"))
         #expect(result.stdout.contains("renkei.reply.gw-1 "))
         #expect(result.stdout.contains("renkei.bulk.resident-register-daily.008"))
+        // Receiver 008 gets full files: the current record per key lives in a compacted topic, kept forever.
+        let state = try #require(
+            result.stdout.split(separator: "\n").first { $0.hasPrefix("renkei.state.resident-register-daily.008 ") })
+        #expect(state.hasSuffix("cleanup.policy=compact min.insync.replicas=2 retention.ms=-1"))
     }
 
     @Test func planAsJSONTakesFlagsAndEnvironment() throws {
@@ -26,7 +32,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         let topics = try #require(document["topics"] as? [[String: Any]])
-        #expect(topics.count == 27)
+        #expect(topics.count == 28)
         let receiver = try #require(topics.first { $0["name"] as? String == "renkei.out.resident-change.C001" })
         #expect(receiver["class"] as? String == "receiver")
         #expect(receiver["replicationFactor"] as? Int == 5)

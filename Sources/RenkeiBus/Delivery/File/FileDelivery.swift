@@ -28,6 +28,8 @@ final class FileDelivery: DeliveryWorker {
     private let latest = Mutex<Latest>(.unknown)
     /// One window at a time: the scheduled loop and on-demand requests share this delivery.
     private let gate = SerialGate()
+    /// How old a data file without manifest must be before it counts as left by a crash.
+    static let orphanGrace: TimeInterval = 600
     private let logger: Logger
 
     private enum Latest {
@@ -75,6 +77,15 @@ final class FileDelivery: DeliveryWorker {
         try await gate.run { try await deliverWindow(windowEnd: windowEnd, force: force) }
     }
 
+    /// The daily window that closed at `due`, unless a file already covers it (checked under the same gate as the
+    /// write, so an on-demand file in between is seen).
+    func deliverIfDue(_ due: Date) async throws -> FileManifest? {
+        try await gate.run {
+            let covered = try await latestManifest()?.windowTo ?? .distantPast
+            return covered < due ? try await deliverWindow(windowEnd: due, force: true) : nil
+        }
+    }
+
     private func deliverWindow(windowEnd: Date, force: Bool) async throws -> FileManifest? {
         // Whole seconds: the manifest's times are ISO 8601 without fractions, and the next window starts there.
         let windowEnd = Date(timeIntervalSince1970: windowEnd.timeIntervalSince1970.rounded(.down))
@@ -93,9 +104,19 @@ final class FileDelivery: DeliveryWorker {
                 }, linkage: linkage, receiver: receiver)
             for gap in gaps { from[gap.partition] = gap.retainedFrom }
         }
+        // A topic that lost partitions, or whose ends lie below where the receiver's files got to, is not the topic
+        // the files were written from (recreated, or another cluster): going on would skip or repeat records.
+        for (partition, offset) in from where ends[partition].map({ offset > $0.high }) ?? true {
+            throw FileDeliveryError(
+                linkage: linkage, receiver: receiver, file: "-",
+                cause: "the receiver's files reach offset \(offset) of \(destination.topic) partition \(partition), "
+                    + "which the topic does not have now (recreated, or another cluster?); check the topic and move "
+                    + "the receiver's manifests aside to start its files again")
+        }
         let hasNew = ends.contains { partition, marks in max(from[partition] ?? marks.low, marks.low) < marks.high }
         guard hasNew || force else { return nil }
         var through: [String: Int64] = [:]
+        for (partition, offset) in from { through[String(partition)] = offset }
         for (partition, marks) in ends { through[String(partition)] = max(from[partition] ?? marks.low, marks.high) }
         let name = FileName(
             linkage: linkage, provider: route.linkage.provider, receiver: receiver, windowEnd: windowEnd,
@@ -120,7 +141,8 @@ final class FileDelivery: DeliveryWorker {
                     metadata: metadata.merging(
                         ["renkei.attempt": "\(attempt)", "renkei.file": "\(name.data)", "renkei.error": "\(error)"]
                     ) { a, _ in a })
-                guard policy.retries(afterAttempt: attempt) else {
+                // Damaged source data (a chunk missing or not matching its hash) does not heal by waiting.
+                guard policy.retries(afterAttempt: attempt), !(error is TransferIntegrityError) else {
                     try await deadLetter(
                         name, error: error, attempts: attempt, first: firstFailure ?? Date(),
                         windowFrom: previous?.windowTo, windowEnd: windowEnd)
@@ -146,7 +168,21 @@ final class FileDelivery: DeliveryWorker {
             var pending: [(key: String, json: [UInt8])] = []
             let keyed = state.map { _ in KeyedLines(projection: destination.projection, keyItem: route.linkage.keyItem)
             }
-            try await reader.readPages(topic: destination.topic, from: from, ends: ends, pageSize: 1000) { page in
+            // Page by page, each page a bounded read of its own: the reader's consumer goes back to the pool before
+            // the page's transfers are read (with another) and its rows are uploaded, so file windows never hold one
+            // consumer while waiting for a second.
+            var remaining: [Int32: Range<Int64>] = [:]
+            for (partition, marks) in ends {
+                let start = max(from[partition] ?? marks.low, marks.low)
+                if start < marks.high { remaining[partition] = start..<marks.high }
+            }
+            while !remaining.isEmpty {
+                let page = try await reader.read(topic: destination.topic, ranges: remaining, limit: 2000)
+                for (partition, next) in page.next {
+                    guard let range = remaining[partition] else { continue }
+                    remaining[partition] = next < range.upperBound ? next..<range.upperBound : nil
+                }
+                if page.next.isEmpty { remaining = [:] }
                 for message in page.messages {
                     guard let envelope = Envelope(headers: message.headers) else { continue }
                     switch envelope.type {
@@ -201,12 +237,25 @@ final class FileDelivery: DeliveryWorker {
             records: rows.records, bytes: written.bytes, sha256: written.sha256, sequence: name.sequence,
             through: through, createdAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
         try await storage.put(name.manifest, manifest.encoded(), contentType: "application/json")
+        // From here the file is delivered, whatever happens to its history entry: the next window starts after it.
+        latest.withLock { $0 = .known(manifest) }
         let keys = rows.keys
-        let keyList = keys.count > HistoryKeyList.threshold ? try await bus.writeKeyList(keys) : nil
+        var keyList: HistoryKeyList?
+        if keys.count > HistoryKeyList.threshold {
+            do {
+                keyList = try await bus.writeKeyList(keys)
+            } catch {
+                logger.error(
+                    "the key list of a delivered file was not written; its history entry names no keys",
+                    metadata: metadata.merging(["renkei.file": "\(name.data)", "renkei.error": "\(error)"]) { a, _ in a
+                    })
+            }
+        }
         await bus.record([
             HistoryEntry.delivered(
-                linkage: route.linkage, receiver: destination.receiver, keys: keyList == nil ? keys : [], events: [],
-                recordCount: rows.records, keyList: keyList, file: "\(storage.location)/\(name.data)")
+                linkage: route.linkage, receiver: destination.receiver,
+                keys: keys.count > HistoryKeyList.threshold ? [] : keys, events: [], recordCount: rows.records,
+                keyList: keyList, file: "\(storage.location)/\(name.data)")
         ])
         logger.info(
             "file delivered",
@@ -245,10 +294,14 @@ final class FileDelivery: DeliveryWorker {
         var newest: (Int, String)?
         var data: [(Int, String)] = []
         for object in objects {
-            guard let (sequence, isManifest) = FileName.sequence(of: object.name, receiver: receiver) else { continue }
+            guard
+                let (sequence, isManifest) = FileName.sequence(
+                    of: object.name, linkage: linkage, provider: route.linkage.provider, receiver: receiver)
+            else { continue }
             if isManifest {
                 if sequence > newest?.0 ?? 0 { newest = (sequence, object.name) }
-            } else {
+            } else if let modified = object.modified, Date().timeIntervalSince(modified) > Self.orphanGrace {
+                // Only data files left for a while: a younger one may be another writer's, its manifest on the way.
                 data.append((sequence, object.name))
             }
         }
@@ -300,12 +353,7 @@ extension FileDelivery {
                 let now = Date()
                 let due = schedule.latest(atOrBefore: now)
                 // A window the storage refused is tried again after a pause, not a day later.
-                guard
-                    try await attempt({ () async throws -> FileManifest? in
-                        let covered = try await self.latestManifest()?.windowTo ?? .distantPast
-                        return covered < due ? try await self.deliver(windowEnd: due, force: true) : nil
-                    })
-                else {
+                guard try await attempt({ try await self.deliverIfDue(due) }) else {
                     try await Task.sleep(for: bus.configuration.fileRetryInterval)
                     continue
                 }
@@ -389,7 +437,10 @@ extension FileDelivery {
     func manifests(limit: Int) async throws -> [FileManifest] {
         let names = try await storage.list(prefix: FileName.folder(linkage: linkage)).compactMap {
             object -> (Int, String)? in
-            guard let (sequence, isManifest) = FileName.sequence(of: object.name, receiver: receiver), isManifest
+            guard
+                let (sequence, isManifest) = FileName.sequence(
+                    of: object.name, linkage: linkage, provider: route.linkage.provider, receiver: receiver),
+                isManifest
             else { return nil }
             return (sequence, object.name)
         }

@@ -36,16 +36,21 @@ struct FileName: Sendable, Hashable {
     var data: String { base + Self.dataSuffix }
     var manifest: String { base + Self.manifestSuffix }
 
-    /// The sequence number of a data or manifest name of `receiver`'s files, `nil` for any other name.
-    static func sequence(of name: String, receiver: String) -> (sequence: Int, isManifest: Bool)? {
+    /// The sequence number of a data or manifest name of these files (`<linkage>_<provider>_<receiver>_` then a
+    /// 14-digit time and the sequence), `nil` for any other name — also another receiver's whose id ends the same.
+    static func sequence(
+        of name: String, linkage: String, provider: String, receiver: String
+    ) -> (sequence: Int, isManifest: Bool)? {
         let isManifest = name.hasSuffix(manifestSuffix)
         guard isManifest || name.hasSuffix(dataSuffix) else { return nil }
         let file = name.split(separator: "/").last.map(String.init) ?? name
         let stem = file.dropLast(isManifest ? manifestSuffix.count : dataSuffix.count)
-        let parts = stem.split(separator: "_")
-        guard parts.count >= 5, parts[parts.count - 3] == receiver, let sequence = Int(parts[parts.count - 1]) else {
-            return nil
-        }
+        let prefix = "\(linkage)_\(provider)_\(receiver)_"
+        guard stem.hasPrefix(prefix) else { return nil }
+        let rest = stem.dropFirst(prefix.count).split(separator: "_", omittingEmptySubsequences: false)
+        let digits = { (text: Substring) in !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+        guard rest.count == 2, rest[0].count == 14, digits(rest[0]), digits(rest[1]), let sequence = Int(rest[1])
+        else { return nil }
         return (sequence, isManifest)
     }
 
