@@ -138,10 +138,22 @@ let package = Package(
             name: "RenkeiCLITests",
             dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"]
         ),
+        // Test fixtures shared by several test targets (a moto S3 server); never part of a product.
+        .target(
+            name: "RenkeiTestSupport",
+            dependencies: [
+                "RenkeiStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/RenkeiTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RenkeiStorageTests",
             dependencies: [
                 "RenkeiStorage",
+                "RenkeiTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -151,7 +163,9 @@ let package = Package(
         .testTarget(
             name: "RenkeiBusTests",
             dependencies: [
-                "RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic",
+                "RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiStorage", "RenkeiSynthetic",
+                "RenkeiTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

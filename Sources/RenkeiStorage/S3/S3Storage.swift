@@ -72,12 +72,17 @@ public struct S3Storage: ObjectStorage {
     public func list(prefix: String) async throws -> [StoredObject] {
         try ObjectName.validatePrefix(prefix, location: location)
         let keyPrefix = self.prefix.isEmpty ? "" : self.prefix + "/"
+        // A folder prefix (`linkage/`) is asked for without its trailing '/' and the keys are filtered here: some
+        // S3-compatible servers (moto) check the signature against the query after decoding `%2F`, so they refuse
+        // `prefix=linkage%2F`, which AWS requires. The cost is the keys of sibling names that start alike.
+        let wanted = keyPrefix + prefix
+        var asked = wanted
+        if asked.hasSuffix("/") { asked.removeLast() }
         var objects: [StoredObject] = []
         var token: String?
         repeat {
-            let page = try await client.listObjects(
-                prefix: keyPrefix + prefix, continuationToken: token, maxKeys: listPageSize)
-            for object in page.objects where object.key.hasPrefix(keyPrefix) {
+            let page = try await client.listObjects(prefix: asked, continuationToken: token, maxKeys: listPageSize)
+            for object in page.objects where object.key.hasPrefix(wanted) {
                 let name = String(object.key.dropFirst(keyPrefix.count))
                 // Keys that are not valid names (folder markers ending in '/', '..') are not objects of ours.
                 guard (try? ObjectName.components(of: name, location: location)) != nil else { continue }
@@ -108,6 +113,11 @@ public struct S3Storage: ObjectStorage {
 
     public func delete(_ name: String) async throws {
         try await client.deleteObject(try key(name))
+    }
+
+    /// Creates the bucket (tests and setup tools; the bus expects its buckets to exist).
+    package func createBucket() async throws {
+        try await client.createBucket()
     }
 
     /// The most keys one ListObjectsV2 page asks for; tests lower it to see pagination.

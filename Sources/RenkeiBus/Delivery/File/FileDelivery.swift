@@ -69,6 +69,15 @@ final class FileDelivery: DeliveryWorker {
 
     // MARK: Windows
 
+    /// What one window covers: found once by reading where the receiver stands, then kept across attempts.
+    private struct Window {
+        var name: FileName
+        var from: [Int32: Int64]
+        var ends: [Int32: KafkaWatermarks]
+        var through: [String: Int64]
+        var windowFrom: Date?
+    }
+
     /// Writes the window that ends now, if the receiver has records it has not had in a file (always, with
     /// `force`: a daily file is written even when nothing changed). Returns the manifest written, `nil` when there
     /// was nothing to write; throws ``FileDeliveryError`` when the storage kept failing (after the dead letter).
@@ -89,6 +98,54 @@ final class FileDelivery: DeliveryWorker {
     private func deliverWindow(windowEnd: Date, force: Bool) async throws -> FileManifest? {
         // Whole seconds: the manifest's times are ISO 8601 without fractions, and the next window starts there.
         let windowEnd = Date(timeIntervalSince1970: windowEnd.timeIntervalSince1970.rounded(.down))
+        let policy = RetryPolicy(route.linkage.failurePolicy)
+        var firstFailure: Date?
+        // Finding where the receiver stands lists the storage, so it is inside the attempts too: storage that is
+        // down from the start is retried and dead-lettered like storage that fails while the file is written.
+        var window: Window?
+        var attempt = 1
+        while true {
+            do {
+                let current: Window
+                if let window {
+                    current = window
+                } else if let planned = try await plan(windowEnd: windowEnd, force: force) {
+                    current = planned
+                    window = planned
+                } else {
+                    return nil
+                }
+                return try await write(
+                    current.name, from: current.from, ends: current.ends, through: current.through,
+                    windowFrom: current.windowFrom, windowEnd: windowEnd)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                firstFailure = firstFailure ?? Date()
+                // Before the storage was read the sequence is unknown: the letter names the linkage's folder.
+                let file = window?.name.data ?? FileName.folder(linkage: linkage)
+                logger.warning(
+                    "file not written",
+                    metadata: metadata.merging(
+                        ["renkei.attempt": "\(attempt)", "renkei.file": "\(file)", "renkei.error": "\(error)"]
+                    ) { a, _ in a })
+                // Damaged source data (a chunk missing or not matching its hash) does not heal by waiting.
+                guard policy.retries(afterAttempt: attempt), !(error is TransferIntegrityError) else {
+                    try await deadLetter(
+                        file, error: error, attempts: attempt, first: firstFailure ?? Date(),
+                        windowFrom: window?.windowFrom, windowEnd: windowEnd)
+                    throw FileDeliveryError(linkage: linkage, receiver: receiver, file: file, cause: "\(error)")
+                }
+                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    /// The window ending at `windowEnd`: from where the newest manifest left off to the topic's end, under the next
+    /// sequence number; nil when there is nothing new and no `force`. Retention losses found on the way are
+    /// recorded here, once per window.
+    private func plan(windowEnd: Date, force: Bool) async throws -> Window? {
         let previous = try await latestManifest()
         let reader = TopicReader(bus: bus)
         let ends = try await reader.watermarks(destination.topic)
@@ -121,37 +178,7 @@ final class FileDelivery: DeliveryWorker {
         let name = FileName(
             linkage: linkage, provider: route.linkage.provider, receiver: receiver, windowEnd: windowEnd,
             timeZone: schedule.zone, sequence: (previous?.sequence ?? 0) + 1)
-
-        let policy = RetryPolicy(route.linkage.failurePolicy)
-        var firstFailure: Date?
-        var attempt = 1
-        while true {
-            do {
-                let manifest = try await write(
-                    name, from: from, ends: ends, through: through, windowFrom: previous?.windowTo,
-                    windowEnd: windowEnd)
-                latest.withLock { $0 = .known(manifest) }
-                return manifest
-            } catch let error as CancellationError {
-                throw error
-            } catch {
-                firstFailure = firstFailure ?? Date()
-                logger.warning(
-                    "file not written",
-                    metadata: metadata.merging(
-                        ["renkei.attempt": "\(attempt)", "renkei.file": "\(name.data)", "renkei.error": "\(error)"]
-                    ) { a, _ in a })
-                // Damaged source data (a chunk missing or not matching its hash) does not heal by waiting.
-                guard policy.retries(afterAttempt: attempt), !(error is TransferIntegrityError) else {
-                    try await deadLetter(
-                        name, error: error, attempts: attempt, first: firstFailure ?? Date(),
-                        windowFrom: previous?.windowTo, windowEnd: windowEnd)
-                    throw FileDeliveryError(linkage: linkage, receiver: receiver, file: name.data, cause: "\(error)")
-                }
-                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
-                attempt += 1
-            }
-        }
+        return Window(name: name, from: from, ends: ends, through: through, windowFrom: previous?.windowTo)
     }
 
     /// One attempt: the data file, then its manifest, then the history entry.
@@ -272,9 +299,9 @@ final class FileDelivery: DeliveryWorker {
     /// (never its rows) and a history entry, in one transaction. The records stay on the outbound topic; the next
     /// window carries them.
     private func deadLetter(
-        _ name: FileName, error: any Error, attempts: Int, first: Date, windowFrom: Date?, windowEnd: Date
+        _ file: String, error: any Error, attempts: Int, first: Date, windowFrom: Date?, windowEnd: Date
     ) async throws {
-        let file = "\(storage.location)/\(name.data)"
+        let file = "\(storage.location)/\(file)"
         var body: [(String, JSONValue)] = [("file", .string(file)), ("windowTo", .string(Timestamp.format(windowEnd)))]
         if let windowFrom { body.append(("windowFrom", .string(Timestamp.format(windowFrom)))) }
         let failure = DeliveryFailure(

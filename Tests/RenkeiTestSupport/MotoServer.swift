@@ -1,10 +1,8 @@
 import AsyncHTTPClient
-import Crypto
-import Foundation
+package import Foundation
 import NIOCore
-import Testing
-
-@testable import RenkeiStorage
+package import RenkeiStorage
+package import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +13,14 @@ import Darwin
 /// moto's server mode on loopback, checking request signatures: it starts with `INITIAL_NO_AUTH_ACTION_COUNT=3`,
 /// spends those three unauthenticated calls on an IAM user, its policy and its access key, and from then on
 /// refuses any request not signed with that key. One server serves a whole suite (see ``MotoServerTrait``).
-final class MotoServer: Sendable {
+///
+/// Shared by the storage and bus tests; it talks to moto only through RenkeiStorage's public API and plain HTTP.
+package final class MotoServer: Sendable {
     /// The server of the suite being run.
-    @TaskLocal static var current: MotoServer?
+    @TaskLocal package static var current: MotoServer?
 
     /// How to start moto: `moto_server` from PATH, else `python3 -m moto.server`; nil when moto is not installed.
-    static let command: [String]? = {
+    package static let command: [String]? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":")
         where FileManager.default.isExecutableFile(
@@ -32,11 +32,11 @@ final class MotoServer: Sendable {
     }()
 
     /// Whether the tests run in CI, where a missing moto is a failure rather than a reason to skip.
-    static let inCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false
+    package static let inCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false
 
-    let port: Int
-    let endpoint: String
-    let credentials: S3Credentials
+    package let port: Int
+    package let endpoint: String
+    package let credentials: S3Credentials
     private let process: Process
 
     private init(port: Int, process: Process, credentials: S3Credentials) {
@@ -47,7 +47,7 @@ final class MotoServer: Sendable {
     }
 
     /// Settings that reach this server with its IAM user's key.
-    var settings: S3Settings {
+    package var settings: S3Settings {
         var settings = S3Settings(endpoint: endpoint, region: "us-east-1", credentials: credentials)
         settings.requestTimeout = .seconds(20)
         return settings
@@ -55,19 +55,17 @@ final class MotoServer: Sendable {
 
     /// Storage in a new bucket of its own. A bucket per test rather than a key prefix per test: moto checks a
     /// signature against the query as werkzeug decodes it (`prefix=a/b`, where the canonical query has
-    /// `prefix=a%2Fb` as AWS requires), so listings under a prefix with `/` cannot be signed for moto.
-    func makeStorage(configure: (inout S3Settings) -> Void = { _ in }) async throws -> S3Storage {
+    /// `prefix=a%2Fb` as AWS requires). ``S3Storage`` asks for a folder prefix without its trailing `/`, which
+    /// covers `linkage/` at the top of a bucket, but a listing under `test/linkage/` cannot be signed for moto.
+    package func makeStorage(configure: (inout S3Settings) -> Void = { _ in }) async throws -> S3Storage {
         let bucket = "t-" + UUID().uuidString.lowercased()
-        try await S3Client(
-            bucket: bucket, settings: settings, locationText: "s3://\(bucket)", logger: .init(label: "test")
-        )
-        .createBucket()
+        try await S3Storage(bucket: bucket, settings: settings).createBucket()
         var settings = self.settings
         configure(&settings)
         return S3Storage(bucket: bucket, prefix: "", settings: settings)
     }
 
-    static func start() async throws -> MotoServer {
+    package static func start() async throws -> MotoServer {
         guard let command else {
             throw MotoError(message: "moto is not installed (pip install 'moto[server]'), and CI is set")
         }
@@ -101,7 +99,7 @@ final class MotoServer: Sendable {
 
     /// Stops the server: SIGTERM, then SIGKILL after 2 s, because moto waits for open keep-alive connections
     /// (the HTTP client's pool holds some) before it exits on SIGTERM.
-    func stop() {
+    package func stop() {
         process.terminate()
         let deadline = Date().addingTimeInterval(2)
         while process.isRunning, Date() < deadline { usleep(20_000) }
@@ -117,49 +115,83 @@ final class MotoServer: Sendable {
         _ = try await iamCall(
             endpoint, ["Action": "PutUserPolicy", "UserName": user, "PolicyName": "all", "PolicyDocument": policy])
         let answer = try await iamCall(endpoint, ["Action": "CreateAccessKey", "UserName": user])
-        guard let key = answer.first(named: "AccessKey"), let id = key["AccessKeyId"],
-            let secret = key["SecretAccessKey"]
-        else { throw MotoError(message: "CreateAccessKey answered without a key") }
+        guard let id = element("AccessKeyId", in: answer), let secret = element("SecretAccessKey", in: answer) else {
+            throw MotoError(message: "CreateAccessKey answered without a key")
+        }
         return S3Credentials(accessKeyID: id, secretAccessKey: secret)
     }
 
-    /// An IAM Query API call as a form POST, signed with a throwaway key: moto does not check the first calls, but
-    /// it routes a request to IAM by the service in the signature's scope.
-    private static func iamCall(_ endpoint: String, _ parameters: [String: String]) async throws -> XMLTree {
+    /// An IAM Query API call as a form POST; its answer's XML. moto does not check the signature of the first calls,
+    /// but it routes a request to IAM by the service in the credential scope of its `Authorization` header, so the
+    /// header names that scope and carries no real signature.
+    private static func iamCall(_ endpoint: String, _ parameters: [String: String]) async throws -> String {
         var form = parameters
         form["Version"] = "2010-05-08"
-        let body = Array(
-            form.sorted { $0.key < $1.key }.map { "\($0.key)=\(URIEncoding.encode($0.value))" }.joined(separator: "&")
-                .utf8)
-        let host = String(endpoint.dropFirst("http://".count))
-        let signer = SigV4Signer(
-            credentials: S3Credentials(accessKeyID: "AKIDSETUP", secretAccessKey: "setup"), region: "us-east-1",
-            service: "iam")
-        let signed = signer.sign(
-            .init(
-                method: "POST", encodedPath: "/", query: [],
-                headers: [
-                    (name: "host", value: host),
-                    (name: "content-type", value: "application/x-www-form-urlencoded; charset=utf-8"),
-                ],
-                payloadHash: Hex.encode(SHA256.hash(data: body))),
-            at: Date())
+        let body = form.sorted { $0.key < $1.key }.map { "\($0.key)=\(formEncoded($0.value))" }
+            .joined(separator: "&")
+        let now = Date()
+        let day = now.formatted(.iso8601.year().month().day().dateSeparator(.omitted))
         var request = HTTPClientRequest(url: endpoint + "/")
         request.method = .POST
-        for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded; charset=utf-8")
+        request.headers.add(name: "x-amz-date", value: day + "T000000Z")
+        request.headers.add(
+            name: "authorization",
+            value: "AWS4-HMAC-SHA256 Credential=AKIDSETUP/\(day)/us-east-1/iam/aws4_request, "
+                + "SignedHeaders=content-type;host;x-amz-date, Signature=" + String(repeating: "0", count: 64))
+        request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
-        let answer = Array(buffer: try await response.body.collect(upTo: 1024 * 1024))
-        guard response.status.code == 200, let tree = XMLTree.parse(answer) else {
-            throw MotoError(
-                message: "IAM \(parameters["Action"] ?? "") answered \(response.status.code): "
-                    + String(decoding: answer, as: UTF8.self))
+        let answer = String(buffer: try await response.body.collect(upTo: 1024 * 1024))
+        guard response.status.code == 200 else {
+            throw MotoError(message: "IAM \(parameters["Action"] ?? "") answered \(response.status.code): \(answer)")
         }
-        return tree
+        return answer
+    }
+
+    /// `value` percent-encoded for a form body: everything but the unreserved characters.
+    private static func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(
+                charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")) ?? value
+    }
+
+    /// The text of the first element `name` in an XML answer (IAM's key ids and secrets need no unescaping).
+    private static func element(_ name: String, in xml: String) -> String? {
+        guard let open = xml.range(of: "<\(name)>"),
+            let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex)
+        else { return nil }
+        return String(xml[open.upperBound..<close.lowerBound])
+    }
+
+    /// The size and SHA-256 (lowercase hex) of an object as boto3 reads it: an independent S3 client, to check that
+    /// what our client wrote is what any client gets back.
+    package func boto3Digest(bucket: String, key: String) throws -> (bytes: Int, sha256: String) {
+        let output = Pipe()
+        let status = Self.run(
+            [
+                "python3", "-c",
+                """
+                import boto3, hashlib, sys
+                s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+                body = s3.get_object(Bucket=sys.argv[2], Key=sys.argv[3])["Body"].read()
+                print(len(body), hashlib.sha256(body).hexdigest())
+                """,
+                endpoint, bucket, key,
+            ],
+            environment: ProcessInfo.processInfo.environment.merging([
+                "AWS_ACCESS_KEY_ID": credentials.accessKeyID, "AWS_SECRET_ACCESS_KEY": credentials.secretAccessKey,
+            ]) { $1 },
+            output: output)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let fields = text.split(whereSeparator: \.isWhitespace)
+        guard status == 0, fields.count == 2, let bytes = Int(fields[0]) else {
+            throw MotoError(message: "boto3 could not read s3://\(bucket)/\(key) (exit \(status)): \(text)")
+        }
+        return (bytes, String(fields[1]))
     }
 
     /// A loopback port nothing listens on right now.
-    static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw MotoError(message: "socket() failed") }
         defer { close(descriptor) }
@@ -179,7 +211,7 @@ final class MotoServer: Sendable {
 
     /// Whether something accepts TCP connections on the loopback `port`; probing with a bare connection, not an
     /// HTTP request, spends none of moto's unauthenticated calls.
-    static func isListening(port: Int) -> Bool {
+    package static func isListening(port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -201,7 +233,7 @@ final class MotoServer: Sendable {
 
     /// Runs a command to its end; its exit status.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String]? = nil, output: Pipe? = nil) -> Int32 {
+    package static func run(_ arguments: [String], environment: [String: String]? = nil, output: Pipe? = nil) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -214,16 +246,16 @@ final class MotoServer: Sendable {
     }
 }
 
-struct MotoError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+package struct MotoError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 /// Starts one moto server around a whole suite and stops it after the suite's last test.
-struct MotoServerTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
+package struct MotoServerTrait: SuiteTrait, TestScoping {
+    package var isRecursive: Bool { false }
 
-    func provideScope(
+    package func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         let server = try await MotoServer.start()
@@ -234,16 +266,5 @@ struct MotoServerTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == MotoServerTrait {
     /// The suite runs against a moto server of its own.
-    static var motoServer: Self { MotoServerTrait() }
-}
-
-extension XMLTree {
-    /// The first element named `name`, at any depth.
-    func first(named name: String) -> XMLTree? {
-        if self.name == name { return self }
-        for child in children {
-            if let found = child.first(named: name) { return found }
-        }
-        return nil
-    }
+    package static var motoServer: Self { MotoServerTrait() }
 }
