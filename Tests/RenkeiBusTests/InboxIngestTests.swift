@@ -22,7 +22,10 @@ import Testing
         try await BusHarness.with(configure: { $0.dataDirectory = data }) { harness in
             let (csv, _) = harness.residentsCSV(300)
             try Data(csv).write(to: URL(fileURLWithPath: inbox + "/changes-0001.csv"))
+            // A file still being uploaded under a hidden name is left alone.
+            try Data(csv.prefix(100)).write(to: URL(fileURLWithPath: inbox + "/.changes-0002.csv"))
             let results = try await harness.bus.ingestInbox(of: "001")
+            #expect(FileManager.default.fileExists(atPath: inbox + "/.changes-0002.csv"))
             let result = try #require(results.first)
             #expect(results.count == 1)
             #expect(result.outcome == "ingested")

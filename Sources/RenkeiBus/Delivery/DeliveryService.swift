@@ -133,8 +133,9 @@ public final class DeliveryService: Service, Sendable {
         return planned
     }
 
-    /// Starts the planned workers. A push worker that cannot start is logged and left out (its records wait on
-    /// the topic); any other failure stops the workers already started (they leave their groups) and is thrown.
+    /// Starts the planned workers. A push, file or inbox worker that cannot start is logged and left out (its
+    /// records wait on the topic, its files in the inbox); a query endpoint that cannot start stops the workers
+    /// already started (they leave their groups) and is thrown.
     private func startWorkers() async throws -> [any DeliveryWorker] {
         var workers: [any DeliveryWorker] = []
         for planned in plan() {

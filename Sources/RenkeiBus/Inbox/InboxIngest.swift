@@ -51,25 +51,44 @@ final class InboxIngest: DeliveryWorker {
         var results: [InboxResult] = []
         for linkage in linkages {
             let folder = linkage + "/"
-            let waiting = try await storage.list(prefix: folder).filter { object in
-                let rest = object.name.dropFirst(folder.count)
-                return !rest.contains("/") && rest.lowercased().hasSuffix(".csv")
+            let claimed = folder + "processing/"
+            var waiting: [String] = []
+            var leftOver: [String] = []
+            for object in try await storage.list(prefix: folder) {
+                let file = object.name.split(separator: "/").last.map(String.init) ?? ""
+                // Hidden names are files still being uploaded (written as `.name`, renamed when complete).
+                guard !file.hasPrefix("."), file.lowercased().hasSuffix(".csv") else { continue }
+                if object.name == folder + file {
+                    waiting.append(file)
+                } else if object.name == claimed + file {
+                    leftOver.append(file)
+                }
             }
-            for object in waiting {
+            // A file claimed by a pass that stopped (a crash, a shutdown) is taken up again first; the history says
+            // whether its transfer was committed.
+            for file in leftOver {
                 try Task.checkCancellation()
-                results.append(try await ingest(object.name, linkage: linkage))
+                results.append(try await ingest(claimed + file, linkage: linkage))
+            }
+            for file in waiting where !leftOver.contains(file) {
+                try Task.checkCancellation()
+                // Claimed before it is read: a file of the same name dropped meanwhile waits for the next pass
+                // instead of being moved away unread, and hash and ingest read the same bytes.
+                try await storage.move(folder + file, to: claimed + file)
+                results.append(try await ingest(claimed + file, linkage: linkage))
             }
         }
         return results
     }
 
-    /// One file: hash, check the history, provide, write the result, move.
+    /// One claimed file: hash, check the history, provide, write the result, move to `done/` or `failed/`.
     func ingest(_ name: String, linkage: String) async throws -> InboxResult {
         let sha256 = try await digest(name)
         let base = String(name.split(separator: "/").last ?? Substring(name))
         let transfer = Self.transferID(linkage: linkage, name: base, sha256: sha256)
         var result = InboxResult(
-            file: name, sha256: sha256, linkage: linkage, provider: provider, outcome: "ingested", transfer: transfer,
+            file: "\(linkage)/\(base)", sha256: sha256, linkage: linkage, provider: provider, outcome: "ingested",
+            transfer: transfer,
             records: 0, accepted: 0, quarantined: 0, invalid: 0, message: nil, errors: [], finishedAt: Date())
         guard await bus.history.catchUp(within: bus.configuration.kafka.operationTimeout) else {
             throw InboxError(file: name, reason: "the history index is behind, so a repeat cannot be ruled out yet")
@@ -95,7 +114,7 @@ final class InboxIngest: DeliveryWorker {
                 result.errors = error.recordErrors.map { error in
                     InboxResult.RowError(
                         row: error.record, line: error.line,
-                        item: error.item.flatMap { $0 < items.count ? items[$0].name : nil },
+                        item: error.item.flatMap { $0 < items.count ? items[$0].name : nil }, column: error.column,
                         reason: error.reason.rawValue)
                 }
             }

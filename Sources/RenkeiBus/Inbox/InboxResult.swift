@@ -10,6 +10,8 @@ public struct InboxResult: Sendable, Hashable, Codable {
         public var line: Int
         /// The item's name, when the error is about one item.
         public var item: String?
+        /// The 1-based CSV column, when the error is about a column (an unknown header name).
+        public var column: Int?
         /// The stable reason code (`required`, `too-long`, `unknown-item`, …).
         public var reason: String
     }

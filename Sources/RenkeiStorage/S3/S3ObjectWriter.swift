@@ -79,7 +79,12 @@ actor S3ObjectWriter: ObjectWriter {
         inFlight?.cancel()
         _ = try? await inFlight?.value
         inFlight = nil
-        if let uploadID { try? await client.abortMultipartUpload(key, uploadID: uploadID) }
+        // Detached: an abort that follows a cancellation (a shutdown mid-write) must still reach the storage, or the
+        // upload's parts stay behind.
+        if let uploadID {
+            let (client, key) = (client, key)
+            await Task.detached { try? await client.abortMultipartUpload(key, uploadID: uploadID) }.value
+        }
     }
 
     /// Uploads the buffer as the next part once the part before it has arrived.

@@ -121,6 +121,8 @@ final class FileDelivery: DeliveryWorker {
             } catch let error as CancellationError {
                 throw error
             } catch {
+                // A shutdown mid-write surfaces from the storage as its own error: it is no storage failure.
+                if Task.isCancelled { throw CancellationError() }
                 firstFailure = firstFailure ?? Date()
                 // Before the storage was read the sequence is unknown: the letter names the linkage's folder.
                 let file = window?.name.data ?? FileName.folder(linkage: linkage)
