@@ -17,6 +17,8 @@ struct TopicPlanTests {
             "renkei.reply.a": .reply,
             "renkei.reply.b": .reply, "renkei.dlq.resident-change": .deadLetters,
             "renkei.dlq.resident-register-daily": .deadLetters,
+            // Receiver 008 gets full files: the current record per key, compacted.
+            "renkei.state.resident-register-daily.008": .fileState,
         ]
         for (linkage, receivers) in [
             ("resident-change", ["018", "017", "002", "C001"]), ("resident-register-daily", ["008", "018", "C001"]),
@@ -31,8 +33,9 @@ struct TopicPlanTests {
         for topic in plan.topics {
             #expect(topic.replicationFactor == 3)
             #expect(topic.configs["min.insync.replicas"] == "2")
-            #expect(topic.configs["cleanup.policy"] == "delete")
+            #expect(topic.configs["cleanup.policy"] == (topic.topicClass == .fileState ? "compact" : "delete"))
         }
+        #expect(plan.topic("renkei.state.resident-register-daily.008")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.history")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.history")?.partitions == 1)
         #expect(plan.topic("renkei.history.keys")?.configs["retention.ms"] == "-1")

@@ -126,37 +126,9 @@ public struct FeedReader: Sendable {
             if first + needed - skip >= limit { break }
         }
         guard !chunks.isEmpty else { return [] }
-        let digests = manifest.chunks.map { HexText.decode($0.sha256) }
-        guard digests.allSatisfy({ $0 != nil }),
-            HexText.encode(ChunkDigest.chunkList(digests.map { $0! })) == manifest.chunkListSHA256,
-            manifest.chunks.reduce(0, { $0 + $1.records }) == manifest.records
-        else {
-            throw TransferIntegrityError(
-                transfer: manifest.transfer, problem: "its manifest's chunk list does not match its chunk-list hash")
-        }
-        var positions: [Int32: [Int64]] = [:]
-        for chunk in chunks { positions[chunk.partition, default: []].append(chunk.offset) }
-        var stored: [String: [UInt8]] = [:]
-        for (partition, offsets) in positions {
-            let low = offsets.min()!
-            let high = offsets.max()! + 1
-            let messages = try await reader.read(topic: manifest.topic, ranges: [partition: low..<high]).messages
-            for chunkMessage in messages where offsets.contains(chunkMessage.offset) {
-                stored["\(partition)/\(chunkMessage.offset)"] = chunkMessage.value
-            }
-        }
         var deliveries: [ReceivedRecord] = []
         var position = first
-        for chunk in chunks {
-            guard let bytes = stored["\(chunk.partition)/\(chunk.offset)"] else {
-                throw TransferIntegrityError(
-                    transfer: manifest.transfer, problem: "chunk \(chunk.partition)/\(chunk.offset) is missing")
-            }
-            guard HexText.encode(ChunkDigest.digest(bytes)) == chunk.sha256 else {
-                throw TransferIntegrityError(
-                    transfer: manifest.transfer,
-                    problem: "chunk \(chunk.partition)/\(chunk.offset) does not match its hash")
-            }
+        try await TransferChunks(reader: reader).forEach(manifest, chunks: chunks[...]) { bytes in
             for line in bytes.split(separator: 0x0A) {
                 defer { position += 1 }
                 guard position >= skip, deliveries.count < limit else { continue }

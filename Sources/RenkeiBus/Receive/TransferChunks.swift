@@ -1,5 +1,5 @@
 /// Reads a committed transfer's chunks in manifest order, a group at a time, checking each against its hash and
-/// the chunk list against the manifest: for consumers that need a whole transfer (a file) with memory bounded by
+/// the chunk list against the manifest: for feeds, Swift receivers and files, with memory bounded by
 /// one group of chunks, whatever the transfer's size.
 struct TransferChunks: Sendable {
     let reader: TopicReader
@@ -7,6 +7,14 @@ struct TransferChunks: Sendable {
     var groupSize = 16
 
     func forEach(_ manifest: TransferManifest, _ body: ([UInt8]) async throws -> Void) async throws {
+        try await forEach(manifest, chunks: manifest.chunks[...], body)
+    }
+
+    /// The chunks `chunks` (a run of the manifest's, in its order), after checking the whole chunk list.
+    func forEach(
+        _ manifest: TransferManifest, chunks: ArraySlice<TransferManifest.Chunk>,
+        _ body: ([UInt8]) async throws -> Void
+    ) async throws {
         let digests = manifest.chunks.map { HexText.decode($0.sha256) }
         guard digests.allSatisfy({ $0 != nil }),
             HexText.encode(ChunkDigest.chunkList(digests.map { $0! })) == manifest.chunkListSHA256,
@@ -15,9 +23,9 @@ struct TransferChunks: Sendable {
             throw TransferIntegrityError(
                 transfer: manifest.transfer, problem: "its manifest's chunk list does not match its chunk-list hash")
         }
-        var start = 0
-        while start < manifest.chunks.count {
-            let group = manifest.chunks[start..<min(manifest.chunks.count, start + groupSize)]
+        var start = chunks.startIndex
+        while start < chunks.endIndex {
+            let group = chunks[start..<min(chunks.endIndex, start + groupSize)]
             start += group.count
             var ranges: [Int32: Range<Int64>] = [:]
             for chunk in group {
