@@ -54,8 +54,7 @@ final class ClusterProcess {
         let plan = try TopicPlan(contracts: contracts, instances: ["bench"], settings: settings)
         let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
         for topic in plan.topics { try cluster.createTopic(topic.name, partitions: topic.partitions) }
-        print(cluster.bootstrapServers)
-        fflush(stdout)
+        say(cluster.bootstrapServers)
         // Until the parent closes our stdin (or dies).
         while FileHandle.standardInput.availableData.count > 0 {}
         cluster.shutdown()

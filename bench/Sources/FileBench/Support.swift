@@ -93,7 +93,7 @@ enum Support {
     }
 }
 
+/// Prints a line at once (stdout is a pipe under run.sh).
 func say(_ text: String) {
-    print(text)
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
