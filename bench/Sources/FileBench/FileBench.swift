@@ -52,6 +52,7 @@ struct Options {
     var s3Endpoint: String?
     var bucket = "renkei-bench"
     var bulkPartitions = 128
+    var fetchWaitMilliseconds = 10
     var work = FileManager.default.temporaryDirectory.path + "/renkei-filebench-\(getpid())"
     var differential = true
     var inbox = true
@@ -73,6 +74,7 @@ struct Options {
             case "--s3-endpoint": s3Endpoint = try value()
             case "--bucket": bucket = try value()
             case "--bulk-partitions": bulkPartitions = Int(try value()) ?? bulkPartitions
+            case "--fetch-wait-ms": fetchWaitMilliseconds = Int(try value()) ?? fetchWaitMilliseconds
             case "--work": work = try value()
             case "--no-differential": differential = false
             case "--no-inbox": inbox = false

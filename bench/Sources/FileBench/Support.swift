@@ -83,7 +83,9 @@ enum Support {
             else { continue }
             // After the credentials: the system's endpoints (008 has some; the others get a block).
             let secret = id + 1
-            if lines.indices.contains(secret + 1), lines[secret + 1].trimmingCharacters(in: .whitespaces) == "endpoints:" {
+            if lines.indices.contains(secret + 1),
+                lines[secret + 1].trimmingCharacters(in: .whitespaces) == "endpoints:"
+            {
                 lines.insert("      storage: \(storage(system))", at: secret + 2)
             } else {
                 lines.insert(contentsOf: ["    endpoints:", "      storage: \(storage(system))"], at: secret + 1)

@@ -43,7 +43,8 @@ final class FileDelivery: Sendable {
         self.state =
             mode == .full
             ? FileState(
-                bus: bus, topic: BusTopics.fileState(linkage: route.linkage.id, receiver: destination.receiver.system))
+                bus: bus, topic: BusTopics.fileState(linkage: route.linkage.id, receiver: destination.receiver.system),
+                rows: StateRows(columns: destination.projection.items.map(\.name)))
             : nil
         self.logger = bus.logger
     }
@@ -129,9 +130,8 @@ final class FileDelivery: Sendable {
         do {
             let reader = TopicReader(bus: bus)
             let chunks = TransferChunks(reader: reader)
-            var pending: [(key: String, json: [UInt8])] = []
-            let keyed = state.map { _ in KeyedLines(projection: destination.projection, keyItem: route.linkage.keyItem)
-            }
+            var pending: [(key: [UInt8], value: [UInt8])] = []
+            var keyed = state.map { StateRecords(layout: rows.layout, keyItem: route.linkage.keyItem, rows: $0.rows) }
             try await reader.readPages(topic: destination.topic, from: from, ends: ends, pageSize: 1000) { page in
                 for message in page.messages {
                     guard let envelope = Envelope(headers: message.headers) else { continue }
@@ -145,15 +145,20 @@ final class FileDelivery: Sendable {
                                     transfer: envelope.id,
                                     problem: "a record at \(message.partition)/\(message.offset) has no key")
                             }
-                            pending.append((key, message.value))
+                            pending.append(try keyed!.record(message.value, key: key, event: envelope.id))
                         } else {
                             try await rows.append(jsonLines: message.value)
                         }
                     case .transferManifest:
                         let manifest = try FeedReader.manifest(of: message, envelope: envelope)
                         try await chunks.forEach(manifest) { chunk in
-                            if let keyed {
-                                pending += try keyed.split(chunk, transfer: manifest.transfer)
+                            if let state {
+                                pending += try keyed!.split(chunk, transfer: manifest.transfer)
+                                // A transfer can be any size: its records go to the state as they come.
+                                if pending.count >= 50_000 {
+                                    try await state.write(pending)
+                                    pending.removeAll(keepingCapacity: true)
+                                }
                             } else {
                                 try await rows.append(jsonLines: chunk)
                             }
@@ -170,9 +175,7 @@ final class FileDelivery: Sendable {
             if let state {
                 try await state.write(pending)
                 pending = []
-                try await state.readCurrent { records in
-                    for record in records { try await rows.append(jsonLines: record) }
-                }
+                try await state.readCurrent(into: &rows)
             }
             try await rows.flush()
             written = try await writer.finish()
