@@ -132,7 +132,14 @@ final class FileDelivery: Sendable {
             let chunks = TransferChunks(reader: reader)
             var pending: [(key: [UInt8], value: [UInt8])] = []
             var keyed = state.map { StateRecords(layout: rows.layout, keyItem: route.linkage.keyItem, rows: $0.rows) }
-            try await reader.readPages(topic: destination.topic, from: from, ends: ends, pageSize: 1000) { page in
+            var position = from
+            while true {
+                // A page at a time, each read giving its consumer back before the page's transfers are read with
+                // another: a delivery holding one while it waits for a second could, with the other receivers'
+                // deliveries and the history's key-list reads, take the whole reader pool and wait for ever.
+                let page = try await reader.read(topic: destination.topic, from: position, limit: 1000, ends: ends)
+                if page.messages.isEmpty { break }
+                for (partition, next) in page.next { position[partition] = next }
                 for message in page.messages {
                     guard let envelope = Envelope(headers: message.headers) else { continue }
                     switch envelope.type {
