@@ -26,7 +26,7 @@ struct FileScenarios {
         let data = options.work + "/data-\(name)"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         try Support.contractsCopy(of: options.contracts, into: contracts, mode: mode) { system in
-            storage == "s3" ? "s3://\(options.bucket)/\(name)/\(system)" : "file://\(data)/outbox/\(system)"
+            storage == "s3" ? "s3://\(options.bucket)/\(getpid())-\(name)/\(system)" : "file://\(data)/outbox/\(system)"
         }
         let cluster = try ClusterProcess(
             executable: options.executable, contracts: contracts, bulkPartitions: options.bulkPartitions)
@@ -73,10 +73,8 @@ struct FileScenarios {
             for receiver in receivers {
                 group.addTask {
                     let manifest = try await bus.deliverFile(linkage: linkage, receiver: receiver)
-                    if let records {
-                        precondition(
-                            manifest?.records == records, "\(receiver): \(manifest?.records ?? -1) rows, not \(records)"
-                        )
+                    if let records, manifest?.records != records {
+                        throw ClusterError(reason: "\(receiver): \(manifest?.records ?? -1) rows, not \(records)")
                     }
                     return (receiver, Support.seconds(since: start))
                 }
