@@ -96,5 +96,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // File linkage (issue 12): state maintenance, full and differential daily files to a folder and to S3 (moto),
+        // inbox ingest; run with files/run.sh.
+        .executableTarget(
+            name: "FileBench",
+            dependencies: [
+                .product(name: "RenkeiBus", package: "renkei"),
+                .product(name: "RenkeiCodec", package: "renkei"),
+                .product(name: "RenkeiContracts", package: "renkei"),
+                .product(name: "RenkeiKafka", package: "renkei"),
+                .product(name: "RenkeiStorage", package: "renkei"),
+                .product(name: "RenkeiSynthetic", package: "renkei"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

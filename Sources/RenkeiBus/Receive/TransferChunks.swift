@@ -4,7 +4,7 @@
 struct TransferChunks: Sendable {
     let reader: TopicReader
     /// Chunks read together: one read call fetches one group from every partition it touches.
-    var groupSize = 16
+    var groupSize = 64
 
     func forEach(_ manifest: TransferManifest, _ body: ([UInt8]) async throws -> Void) async throws {
         try await forEach(manifest, chunks: manifest.chunks[...], body)

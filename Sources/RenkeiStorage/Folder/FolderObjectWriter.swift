@@ -60,6 +60,11 @@ actor FolderObjectWriter: ObjectWriter {
         guard case .open(let handle) = state else { throw closedError() }
         hasher.update(data: bytes)
         byteCount += Int64(bytes.count)
+        if buffer.isEmpty, bytes.count >= Self.bufferBytes {
+            // A large piece goes to the file as it is, without a copy into the buffer.
+            try write(bytes, to: handle)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferBytes { try flush(handle) }
     }
@@ -95,12 +100,16 @@ actor FolderObjectWriter: ObjectWriter {
 
     private func flush(_ handle: FileHandle) throws(StorageError) {
         guard !buffer.isEmpty else { return }
+        try write(buffer, to: handle)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func write(_ bytes: [UInt8], to handle: FileHandle) throws(StorageError) {
         do {
-            try handle.write(contentsOf: buffer)
+            try handle.write(contentsOf: bytes)
         } catch {
             throw failure("could not write \(partialPath): \(error)")
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Makes the rename itself durable: without syncing the folder, a crash could forget the new name.

@@ -47,7 +47,8 @@ final class FileDelivery: DeliveryWorker {
         self.state =
             mode == .full
             ? FileState(
-                bus: bus, topic: BusTopics.fileState(linkage: route.linkage.id, receiver: destination.receiver.system))
+                bus: bus, topic: BusTopics.fileState(linkage: route.linkage.id, receiver: destination.receiver.system),
+                rows: StateRows(columns: destination.projection.items.map(\.name)))
             : nil
         self.logger = bus.logger
     }
@@ -194,24 +195,16 @@ final class FileDelivery: DeliveryWorker {
         do {
             let reader = TopicReader(bus: bus)
             let chunks = TransferChunks(reader: reader)
-            var pending: [(key: String, json: [UInt8])] = []
-            let keyed = state.map { _ in KeyedLines(projection: destination.projection, keyItem: route.linkage.keyItem)
-            }
-            // Page by page, each page a bounded read of its own: the reader's consumer goes back to the pool before
-            // the page's transfers are read (with another) and its rows are uploaded, so file windows never hold one
-            // consumer while waiting for a second.
-            var remaining: [Int32: Range<Int64>] = [:]
-            for (partition, marks) in ends {
-                let start = max(from[partition] ?? marks.low, marks.low)
-                if start < marks.high { remaining[partition] = start..<marks.high }
-            }
-            while !remaining.isEmpty {
-                let page = try await reader.read(topic: destination.topic, ranges: remaining, limit: 2000)
-                for (partition, next) in page.next {
-                    guard let range = remaining[partition] else { continue }
-                    remaining[partition] = next < range.upperBound ? next..<range.upperBound : nil
-                }
-                if page.next.isEmpty { remaining = [:] }
+            var pending: [(key: [UInt8], value: [UInt8])] = []
+            var keyed = state.map { StateRecords(layout: rows.layout, keyItem: route.linkage.keyItem, rows: $0.rows) }
+            var position = from
+            while true {
+                // A page at a time, each read giving its consumer back before the page's transfers are read with
+                // another: a delivery holding one while it waits for a second could, with the other receivers'
+                // deliveries and the history's key-list reads, take the whole reader pool and wait for ever.
+                let page = try await reader.read(topic: destination.topic, from: position, limit: 1000, ends: ends)
+                if page.messages.isEmpty { break }
+                for (partition, next) in page.next { position[partition] = next }
                 for message in page.messages {
                     guard let envelope = Envelope(headers: message.headers) else { continue }
                     switch envelope.type {
@@ -224,15 +217,20 @@ final class FileDelivery: DeliveryWorker {
                                     transfer: envelope.id,
                                     problem: "a record at \(message.partition)/\(message.offset) has no key")
                             }
-                            pending.append((key, message.value))
+                            pending.append(try keyed!.record(message.value, key: key, event: envelope.id))
                         } else {
                             try await rows.append(jsonLines: message.value)
                         }
                     case .transferManifest:
                         let manifest = try FeedReader.manifest(of: message, envelope: envelope)
                         try await chunks.forEach(manifest) { chunk in
-                            if let keyed {
-                                pending += try keyed.split(chunk, transfer: manifest.transfer)
+                            if let state {
+                                pending += try keyed!.split(chunk, transfer: manifest.transfer)
+                                // A transfer can be any size: its records go to the state as they come.
+                                if pending.count >= 50_000 {
+                                    try await state.write(pending)
+                                    pending.removeAll(keepingCapacity: true)
+                                }
                             } else {
                                 try await rows.append(jsonLines: chunk)
                             }
@@ -249,9 +247,7 @@ final class FileDelivery: DeliveryWorker {
             if let state {
                 try await state.write(pending)
                 pending = []
-                try await state.readCurrent { records in
-                    for record in records { try await rows.append(jsonLines: record) }
-                }
+                try await state.readCurrent(into: &rows)
             }
             try await rows.flush()
             written = try await writer.finish()
