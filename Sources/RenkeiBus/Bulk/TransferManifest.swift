@@ -28,22 +28,9 @@ public struct TransferManifest: Sendable, Hashable, Codable {
     public var chunks: [Chunk]
     public var completedAt: Date
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
-
-    public func encoded() -> [UInt8] { Array(try! Self.encoder.encode(self)) }
+    public func encoded() -> [UInt8] { Array(try! DocumentJSON.compact.encode(self)) }
 
     public static func decode(_ bytes: [UInt8]) -> TransferManifest? {
-        try? decoder.decode(TransferManifest.self, from: Data(bytes))
+        try? DocumentJSON.decoder.decode(TransferManifest.self, from: Data(bytes))
     }
 }

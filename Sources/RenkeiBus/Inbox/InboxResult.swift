@@ -34,18 +34,9 @@ public struct InboxResult: Sendable, Hashable, Codable {
     public var errors: [RowError]
     public var finishedAt: Date
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    public func encoded() -> [UInt8] { Array(try! Self.encoder.encode(self)) }
+    public func encoded() -> [UInt8] { Array(try! DocumentJSON.pretty.encode(self)) }
 
     public static func decode(_ bytes: [UInt8]) -> InboxResult? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(InboxResult.self, from: Data(bytes))
+        try? DocumentJSON.decoder.decode(InboxResult.self, from: Data(bytes))
     }
 }

@@ -9,12 +9,7 @@ extension TopicReader {
         topic: String, from start: [Int32: Int64] = [:], ends: [Int32: KafkaWatermarks],
         _ each: (KafkaMessage) throws -> Void, afterBatch: () async throws -> Void = {}
     ) async throws {
-        var ranges: [Int32: Range<Int64>] = [:]
-        for (partition, marks) in ends {
-            let from = max(start[partition] ?? marks.low, marks.low)
-            guard from < marks.high else { continue }
-            ranges[partition] = from..<marks.high
-        }
+        let ranges = Self.ranges(from: start, to: ends)
         guard !ranges.isEmpty else { return }
         try await pool.withConsumer { consumer in
             try consumer.assign(

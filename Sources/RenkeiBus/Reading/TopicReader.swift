@@ -77,13 +77,20 @@ struct TopicReader: Sendable {
     func read(
         topic: String, from start: [Int32: Int64] = [:], limit: Int = .max, ends: [Int32: KafkaWatermarks]
     ) async throws -> Result {
+        let ranges = Self.ranges(from: start, to: ends)
+        return try await read(topic: topic, ranges: ranges, limit: limit)
+    }
+
+    /// What is left to read per partition from `start` (missing partitions and starts below the oldest retained
+    /// offset: from the oldest retained) up to `ends`; partitions with nothing left are absent.
+    static func ranges(from start: [Int32: Int64], to ends: [Int32: KafkaWatermarks]) -> [Int32: Range<Int64>] {
         var ranges: [Int32: Range<Int64>] = [:]
         for (partition, marks) in ends {
             let from = max(start[partition] ?? marks.low, marks.low)
             guard from < marks.high else { continue }
             ranges[partition] = from..<marks.high
         }
-        return try await read(topic: topic, ranges: ranges, limit: limit)
+        return ranges
     }
 
     /// Messages in exact offset ranges, by partition (each range's upper bound a watermark or an offset read
@@ -124,12 +131,7 @@ extension TopicReader {
         topic: String, from start: [Int32: Int64] = [:], ends: [Int32: KafkaWatermarks], pageSize: Int,
         _ body: (Result) async throws -> Void
     ) async throws {
-        var ranges: [Int32: Range<Int64>] = [:]
-        for (partition, marks) in ends {
-            let from = max(start[partition] ?? marks.low, marks.low)
-            guard from < marks.high else { continue }
-            ranges[partition] = from..<marks.high
-        }
+        let ranges = Self.ranges(from: start, to: ends)
         guard !ranges.isEmpty else { return }
         try await pool.withConsumer { consumer in
             try consumer.assign(

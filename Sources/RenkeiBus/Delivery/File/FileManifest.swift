@@ -31,23 +31,10 @@ public struct FileManifest: Sendable, Hashable, Codable {
     public var through: [String: Int64]
     public var createdAt: Date
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
-
-    public func encoded() -> [UInt8] { Array(try! Self.encoder.encode(self)) }
+    public func encoded() -> [UInt8] { Array(try! DocumentJSON.pretty.encode(self)) }
 
     public static func decode(_ bytes: [UInt8]) -> FileManifest? {
-        try? decoder.decode(FileManifest.self, from: Data(bytes))
+        try? DocumentJSON.decoder.decode(FileManifest.self, from: Data(bytes))
     }
 
     /// The outbound positions as the bus reads them.
