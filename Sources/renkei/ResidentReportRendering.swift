@@ -23,6 +23,7 @@ enum ResidentReportRendering {
                 outcome += "; found in the provide's key list"
             }
             lines.append("    outcome:  \(outcome)")
+            if let file = line.file { lines.append("    file:     \(file)") }
             if let contract = line.contract { lines.append("    contract: \(contract)") }
         }
         lines.append("")
@@ -58,7 +59,7 @@ enum ResidentReportRendering {
                 ),
                 ("outcome", .string(line.outcome)), ("reason", line.reason.map(JSONValue.string) ?? .null),
                 ("transfer", line.transfer.map(JSONValue.string) ?? .null), ("inKeyList", .bool(line.inKeyList)),
-                ("offset", .integer(Int(line.offset))),
+                ("offset", .integer(Int(line.offset))), ("file", line.file.map(JSONValue.string) ?? .null),
             ])
         }
         return JSONValue.object([
@@ -71,7 +72,7 @@ enum ResidentReportRendering {
         var rows = [
             [
                 "time", "kind", "linkage", "provider", "provider_name", "receiver", "receiver_name", "purpose",
-                "items", "outcome", "reason", "transfer", "in_key_list", "contract",
+                "items", "outcome", "reason", "transfer", "in_key_list", "contract", "file",
             ]
         ]
         for line in report.lines {
@@ -79,7 +80,7 @@ enum ResidentReportRendering {
                 Timestamp.format(line.time), line.kind.rawValue, line.linkage, line.provider?.id ?? "",
                 line.provider?.name ?? "", line.receiver?.id ?? "", line.receiver?.name ?? "", line.purpose ?? "",
                 line.items.map { $0.name ?? $0.key }.joined(separator: ";"), line.outcome, line.reason ?? "",
-                line.transfer ?? "", line.inKeyList ? "true" : "false", line.contract ?? "",
+                line.transfer ?? "", line.inKeyList ? "true" : "false", line.contract ?? "", line.file ?? "",
             ])
         }
         return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

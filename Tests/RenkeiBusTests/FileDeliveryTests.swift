@@ -71,6 +71,12 @@ import Testing
             #expect(entry.file == "file://\(outbox)/\(manifest.file)")
             #expect(entry.recordCount == 2500)
             #expect(entry.items == receiver.items)
+            // "Who received what about resident R": the report names the file that carried R.
+            let resident = try #require(records.first?[0])
+            #expect(await harness.bus.history.catchUp(within: .seconds(10)))
+            let report = try await ResidentReport.make(
+                key: resident, indexer: harness.bus.history, contracts: harness.contracts)
+            #expect(report.lines.contains { $0.kind == .delivery && $0.file == entry.file })
         }
     }
 

@@ -23,6 +23,8 @@ public struct ResidentReport: Sendable {
         public var inKeyList: Bool
         /// Where the entry is in the history topic.
         public var offset: Int64
+        /// For a file delivery: the file that carried the resident, `<storage location>/<name>`.
+        public var file: String?
     }
 
     public struct System: Sendable {
@@ -65,7 +67,8 @@ public struct ResidentReport: Sendable {
                 time: entry.time, kind: entry.kind, linkage: entry.linkage, provider: system(entry.provider),
                 receiver: system(entry.receiver), purpose: entry.purpose, contract: entry.contract,
                 items: (entry.items ?? []).map { Item(key: $0, name: layout?.item($0)?.name) }, outcome: entry.outcome,
-                reason: entry.reason, transfer: entry.transfer, inKeyList: item.foundInKeyList, offset: item.offset)
+                reason: entry.reason, transfer: entry.transfer, inKeyList: item.foundInKeyList, offset: item.offset,
+                file: entry.file)
         }
         return ResidentReport(key: key, lines: lines, behind: behind, madeAt: Date())
     }
