@@ -136,7 +136,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCLITests",
-            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"]
+            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"],
+            // Proposed contract sets read from the source tree by the diff tests, not bundled.
+            exclude: ["DiffFixtures"]
         ),
         // Test fixtures shared by several test targets (a moto S3 server); never part of a product.
         .target(
