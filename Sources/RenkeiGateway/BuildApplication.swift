@@ -55,6 +55,7 @@ private func makeApplication(
     if configuration.runsDispatchers {
         var deliveryConfiguration = DeliveryConfiguration()
         deliveryConfiguration.requestTimeout = configuration.outboundRequestTimeout
+        deliveryConfiguration.signers = try secrets.signers()
         delivery = DeliveryService(
             bus: bus, transport: HTTPWebhookTransport(client: .shared), configuration: deliveryConfiguration,
             observer: metrics)

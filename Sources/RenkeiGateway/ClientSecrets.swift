@@ -1,15 +1,23 @@
 import Foundation
+public import RenkeiBus
 public import RenkeiContracts
 import Yams
 
 /// The client secrets the gateway authenticates systems and operators with, by client id. Contracts hold only
 /// their SHA-256; the secrets come from a file, the environment, or the demo convention, and each is checked
 /// against its contract hash before the gateway starts.
+///
+/// The same source holds the secrets outbound calls are signed with, under the key `signing` (system id →
+/// `whsec_…`): every system with a `webhook` or `query` endpoint needs one, and the contracts may pin its SHA-256
+/// (`credentials.signing-secret-sha256`).
 public struct ClientSecrets: Sendable {
     public private(set) var secrets: [String: String]
+    /// Signing secrets (`whsec_…`) by system id.
+    public private(set) var signing: [String: String]
 
-    public init(_ secrets: [String: String]) {
+    public init(_ secrets: [String: String], signing: [String: String] = [:]) {
         self.secrets = secrets
+        self.signing = signing
     }
 
     /// Reads a YAML or JSON mapping of client id → secret.
@@ -24,14 +32,31 @@ public struct ClientSecrets: Sendable {
             throw ClientSecretsError("\(origin) must be a mapping of client id to secret.")
         }
         var secrets: [String: String] = [:]
+        var signing: [String: String] = [:]
         for (client, value) in mapping {
+            if client == Self.signingKey {
+                guard let systems = value as? [String: Any] else {
+                    throw ClientSecretsError("\(origin): `signing` must be a mapping of system id to `whsec_…` secret.")
+                }
+                for (system, secret) in systems {
+                    guard let secret = secret as? String, !secret.isEmpty else {
+                        throw ClientSecretsError(
+                            "\(origin): the signing secret of system `\(system)` must be a non-empty string.")
+                    }
+                    signing[system] = secret
+                }
+                continue
+            }
             guard let secret = value as? String, !secret.isEmpty else {
                 throw ClientSecretsError("\(origin): the secret of client `\(client)` must be a non-empty string.")
             }
             secrets[client] = secret
         }
-        self.init(secrets)
+        self.init(secrets, signing: signing)
     }
+
+    /// The key of the signing secrets' mapping in a secrets file; no client id may be `signing`.
+    static let signingKey = "signing"
 
     /// Reads the secrets file at `path`.
     public static func load(file path: String) throws(ClientSecretsError) -> ClientSecrets {
@@ -51,7 +76,27 @@ public struct ClientSecrets: Sendable {
             }
         }
         for op in contracts.operators { secrets[op.clientID] = "demo-secret-\(op.clientID)" }
-        return ClientSecrets(secrets)
+        var signing: [String: String] = [:]
+        for system in contracts.systems { signing[system.id] = demoSigningSecret(system: system.id) }
+        return ClientSecrets(secrets, signing: signing)
+    }
+
+    /// The sample signing secret of `system`: `whsec_` and the base64 of `renkei-demo-signing-secret-<id>`.
+    public static func demoSigningSecret(system: String) -> String {
+        "whsec_" + Data("renkei-demo-signing-secret-\(system.lowercased())".utf8).base64EncodedString()
+    }
+
+    /// The signers of every system with a signing secret, for the delivery service.
+    public func signers() throws(ClientSecretsError) -> WebhookSigners {
+        var signers: [String: WebhookSigner] = [:]
+        for (system, secret) in signing {
+            do {
+                signers[system] = try WebhookSigner(secret: secret)
+            } catch {
+                throw ClientSecretsError("The signing secret of system `\(system)` cannot be used: \(error).")
+            }
+        }
+        return WebhookSigners(signers)
     }
 
     /// Checks every secret against the SHA-256 in the contracts; throws naming the first client id whose secret
@@ -69,6 +114,32 @@ public struct ClientSecrets: Sendable {
             guard SecretHash.sha256Hex(secret) == expected else {
                 throw ClientSecretsError(
                     "The secret of client `\(client)` does not match its secret-sha256 in the contracts.")
+            }
+        }
+        try verifySigning(against: contracts)
+    }
+
+    /// Every system the bus calls has a usable signing secret, matching its hash where the contracts pin one, and
+    /// no signing secret names an unknown system.
+    private func verifySigning(against contracts: ContractSet) throws(ClientSecretsError) {
+        for system in signing.keys.sorted() where contracts.system(system) == nil {
+            throw ClientSecretsError("The signing secrets name system `\(system)`, which the contracts do not have.")
+        }
+        _ = try signers()
+        for system in contracts.systems {
+            let calls = system.endpoints.webhook != nil || system.endpoints.query != nil
+            guard let secret = signing[system.id] else {
+                if calls {
+                    throw ClientSecretsError(
+                        "System `\(system.id)` has a webhook or query endpoint but no signing secret: add "
+                            + "`signing: {\"\(system.id)\": whsec_…}` to the secrets (see docs/gateway.md).")
+                }
+                continue
+            }
+            if let expected = system.credentials?.signingSecretSHA256, SecretHash.sha256Hex(secret) != expected {
+                throw ClientSecretsError(
+                    "The signing secret of system `\(system.id)` does not match its signing-secret-sha256 in the "
+                        + "contracts.")
             }
         }
     }

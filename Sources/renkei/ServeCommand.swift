@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
             partition, for trying things out, never for production. Client secrets come from --secrets FILE \
             (YAML or JSON, client id → secret) or RENKEI_CLIENT_SECRETS; with --demo, or on the embedded \
             cluster when none are given, the sample secrets `demo-secret-<system id>` are used. Every secret \
-            must match its secret-sha256 in the contracts or the gateway does not start.
+            must match its secret-sha256 in the contracts or the gateway does not start. The same text holds, \
+            under `signing:` (system id → whsec_…), the secrets webhook and query-endpoint calls are signed \
+            with (Standard Webhooks); every system with a webhook or query endpoint needs one.
 
             Before anything starts, serve checks that --host/--port can be bound (exit 1: "port 8080 on \
             127.0.0.1 is in use"). It creates the topics of the topic plan (`renkei topics plan`) that are \

@@ -113,6 +113,34 @@ import Testing
         try parsed.verify(against: contracts)
     }
 
+    @Test func aSystemTheBusCallsNeedsASigningSecretMatchingItsPinnedHash() throws {
+        let contracts = try GatewayHarness.contracts(webhook: "http://127.0.0.1:1/events", queryEndpoint: nil)
+        let clients = ClientSecrets.demo(for: contracts).secrets
+        do {
+            try ClientSecrets(clients).verify(against: contracts)
+            Issue.record("a webhook without a signing secret was accepted")
+        } catch {
+            #expect(error.description.contains("System `017` has a webhook or query endpoint but no signing secret"))
+        }
+        let wrong = "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()
+        do {
+            try ClientSecrets(clients, signing: ["017": wrong]).verify(against: contracts)
+            Issue.record("a signing secret that does not match signing-secret-sha256 was accepted")
+        } catch {
+            #expect(error.description.contains("does not match its signing-secret-sha256"))
+        }
+        do {
+            try ClientSecrets(clients, signing: ["017": "whsec_c2hvcnQ="]).verify(against: contracts)
+            Issue.record("a five-byte signing secret was accepted")
+        } catch {
+            #expect(error.description.contains("24 to 64 bytes"))
+        }
+        let file = "sys-017: demo-secret-017\nsigning:\n  \"017\": \(ClientSecrets.demoSigningSecret(system: "017"))\n"
+        let parsed = try ClientSecrets(contentsOf: file, origin: "test")
+        #expect(parsed.signing["017"] == ClientSecrets.demoSigningSecret(system: "017"))
+        try parsed.verify(against: contracts)
+    }
+
     static func basic(_ client: String, _ secret: String) -> String {
         "Basic " + Data("\(client):\(secret)".utf8).base64EncodedString()
     }

@@ -30,6 +30,11 @@ import Testing
             #expect(requests.first?.headers["ce-specversion"] == "1.0")
             #expect(requests.first?.headers["ce-subject"] == "123456789012345")
             #expect(requests.first?.headers["ce-renkeireceiver"] == "017")
+            // Every attempt is signed for 017, and the webhook id is the event id, the same on each retry.
+            #expect(requests.allSatisfy { SignatureCheck.isValid($0.headers, body: $0.body, system: "017") })
+            #expect(requests.allSatisfy { $0.headers["webhook-id"] == $0.headers["ce-id"] })
+            #expect(!SignatureCheck.isValid(requests[2].headers, body: requests[2].body + [0x20], system: "017"))
+            #expect(!SignatureCheck.isValid(requests[2].headers, body: requests[2].body, system: "018"))
             let body = try #require(try JSONSerialization.jsonObject(with: Data(requests[2].body)) as? [String: Any])
             #expect(body["atena_number"] as? String == "123456789012345")
 
@@ -120,6 +125,11 @@ import Testing
                 .POST, "/linkages/resident-query/query", token: asker, contentType: "application/json",
                 body: Array(#"{"key": "000000000000043"}"#.utf8))
             #expect((none.json["records"] as? [Any])?.isEmpty == true)
+            // The provider 001 can tell each question came from the bus.
+            let questions = provider.requests
+            #expect(questions.count == 2)
+            #expect(questions.allSatisfy { SignatureCheck.isValid($0.headers, body: $0.body, system: "001") })
+            #expect(questions.allSatisfy { $0.headers["webhook-id"] == $0.headers["ce-id"] })
 
             let hidden = try await harness.call(
                 .POST, "/linkages/resident-query/query", token: asker, contentType: "application/json",

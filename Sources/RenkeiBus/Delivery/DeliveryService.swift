@@ -73,6 +73,7 @@ public final class DeliveryService: Service, Sendable {
         let (bus, transport, observer) = (self.bus, self.transport, self.observer)
         let contracts = bus.contracts
         let timeout = configuration.requestTimeout
+        let signers = configuration.signers
         var planned: [Planned] = []
         for route in bus.routes.values.sorted(by: { $0.linkage.id < $1.linkage.id }) {
             for destination in route.destinations {
@@ -88,7 +89,7 @@ public final class DeliveryService: Service, Sendable {
                             start: {
                                 try PushWorker.make(
                                     bus: bus, route: route, destination: destination, webhook: webhook,
-                                    transport: transport, timeout: timeout, observer: observer)
+                                    transport: transport, signers: signers, timeout: timeout, observer: observer)
                             }))
                 case .file:
                     guard contracts.system(destination.receiver.system)?.endpoints.storage != nil else { continue }
@@ -127,7 +128,8 @@ public final class DeliveryService: Service, Sendable {
                     id: DeliveryWorkerID(linkage: linkage.id, system: linkage.provider, method: .queryEndpoint),
                     start: {
                         try await QueryEndpointWorker.make(
-                            bus: bus, linkage: linkage, endpoint: endpoint, transport: transport, timeout: timeout)
+                            bus: bus, linkage: linkage, endpoint: endpoint, transport: transport, signers: signers,
+                            timeout: timeout)
                     }))
         }
         return planned

@@ -194,6 +194,9 @@ struct DefinitionComparison {
                 fields.compare("credentials.client-id", before.credentials?.clientID, after.credentials?.clientID)
                 fields.compareSecret(
                     "credentials.secret", before.credentials?.secretSHA256, after.credentials?.secretSHA256)
+                fields.compareSecret(
+                    "credentials.signing-secret", before.credentials?.signingSecretSHA256,
+                    after.credentials?.signingSecretSHA256)
                 fields.compare("endpoints.webhook", before.endpoints.webhook, after.endpoints.webhook)
                 fields.compare("endpoints.query", before.endpoints.query, after.endpoints.query)
                 fields.compare("endpoints.storage", before.endpoints.storage, after.endpoints.storage)

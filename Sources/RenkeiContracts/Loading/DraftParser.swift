@@ -75,9 +75,17 @@ enum SystemParser {
                     "`secret-sha256` must be the SHA-256 of the client secret as 64 lowercase hex digits "
                         + "(`printf %s SECRET | sha256sum`); never write the secret itself.")
             }
+            let signingHash = fields.string("signing-secret-sha256", required: false, into: &diagnostics)
+            if let signingHash, !isSHA256Hex(signingHash.value) {
+                diagnostics.error(
+                    .invalidValue, at: signingHash.location,
+                    "`signing-secret-sha256` must be the SHA-256 of the system's signing secret (`whsec_…`) as 64 "
+                        + "lowercase hex digits; never write the secret itself.")
+            }
             fields.finish(into: &diagnostics)
             if let clientID, let hash {
-                credentials = Credentials(clientID: clientID.value, secretSHA256: hash.value)
+                credentials = Credentials(
+                    clientID: clientID.value, secretSHA256: hash.value, signingSecretSHA256: signingHash?.value)
                 clientIDLocation = clientID.location
             }
         }

@@ -43,10 +43,14 @@ public struct Credentials: Sendable, Hashable {
     public var clientID: String
     /// Lowercase hex SHA-256 of the client secret.
     public var secretSHA256: String
+    /// Lowercase hex SHA-256 of the secret the bus signs this system's webhook and query-endpoint calls with
+    /// (Standard Webhooks, `whsec_…`); `nil` when the contracts do not pin it. The secret itself is never stored.
+    public var signingSecretSHA256: String?
 
-    public init(clientID: String, secretSHA256: String) {
+    public init(clientID: String, secretSHA256: String, signingSecretSHA256: String? = nil) {
         self.clientID = clientID
         self.secretSHA256 = secretSHA256
+        self.signingSecretSHA256 = signingSecretSHA256
     }
 }
 

@@ -20,6 +20,7 @@ final class PushWorker: DeliveryWorker {
     private let receiver: Receiver
     private let webhook: String
     private let transport: any WebhookTransport
+    private let signers: WebhookSigners
     private let timeout: Duration
     private let observer: (any DeliveryObserver)?
     private let consumer: KafkaConsumer
@@ -28,7 +29,8 @@ final class PushWorker: DeliveryWorker {
 
     private init(
         bus: Bus, linkage: Linkage, receiver: Receiver, webhook: String, transport: any WebhookTransport,
-        timeout: Duration, observer: (any DeliveryObserver)?, consumer: KafkaConsumer, topic: String
+        signers: WebhookSigners, timeout: Duration, observer: (any DeliveryObserver)?, consumer: KafkaConsumer,
+        topic: String
     ) {
         self.id = DeliveryWorkerID(linkage: linkage.id, system: receiver.system, method: .push)
         self.bus = bus
@@ -36,6 +38,7 @@ final class PushWorker: DeliveryWorker {
         self.receiver = receiver
         self.webhook = webhook
         self.transport = transport
+        self.signers = signers
         self.timeout = timeout
         self.observer = observer
         self.consumer = consumer
@@ -45,7 +48,8 @@ final class PushWorker: DeliveryWorker {
     /// A worker for `destination` of `route`, its consumer subscribed to the receiver's outbound topic.
     static func make(
         bus: Bus, route: LinkageRoute, destination: LinkageRoute.Destination, webhook: String,
-        transport: any WebhookTransport, timeout: Duration, observer: (any DeliveryObserver)?
+        transport: any WebhookTransport, signers: WebhookSigners, timeout: Duration,
+        observer: (any DeliveryObserver)?
     ) throws -> PushWorker {
         var kafka = bus.configuration.kafka
         kafka.consumer.groupID = "renkei-push.\(route.linkage.id).\(destination.receiver.system)"
@@ -54,7 +58,7 @@ final class PushWorker: DeliveryWorker {
         try consumer.subscribe(topics: [destination.topic])
         return PushWorker(
             bus: bus, linkage: route.linkage, receiver: destination.receiver, webhook: webhook, transport: transport,
-            timeout: timeout, observer: observer, consumer: consumer, topic: destination.topic)
+            signers: signers, timeout: timeout, observer: observer, consumer: consumer, topic: destination.topic)
     }
 
     func run() async throws {
@@ -186,8 +190,11 @@ final class PushWorker: DeliveryWorker {
     }
 
     private func post(_ record: OutboundRecord) async -> Outcome {
+        // The event id is the webhook id: the same on every attempt, so a receiver can drop a second copy.
+        let id = record.envelope?.id ?? "\(topic)/\(record.partition)/\(record.offset)"
+        let signature = signers.headers(system: receiver.system, id: id, body: record.message.value)
         let answer = await transport.post(
-            url: webhook, headers: record.cloudEventHeaders, body: record.message.value, timeout: timeout,
+            url: webhook, headers: record.cloudEventHeaders + signature, body: record.message.value, timeout: timeout,
             responseLimit: 64 * 1024)
         switch answer {
         case .answered(let status, _):

@@ -14,7 +14,8 @@ final class QueryEndpointWorker: DeliveryWorker {
 
     /// A worker for query linkage `linkage`, answering through `endpoint`; joins the group `renkei-query.<linkage>`.
     static func make(
-        bus: Bus, linkage: Linkage, endpoint: String, transport: any WebhookTransport, timeout: Duration
+        bus: Bus, linkage: Linkage, endpoint: String, transport: any WebhookTransport, signers: WebhookSigners,
+        timeout: Duration
     ) async throws -> QueryEndpointWorker {
         let responder = try await QueryResponder.start(bus: bus, linkage: linkage.id) { question in
             let headers = [
@@ -22,8 +23,9 @@ final class QueryEndpointWorker: DeliveryWorker {
                 ("ce-type", EventType.queryRequest.rawValue), ("ce-source", Envelope.source(system: question.asker)),
                 ("ce-renkeilinkage", question.linkage), ("ce-renkeireceiver", question.asker),
             ]
+            let signature = signers.headers(system: linkage.provider, id: question.correlationID, body: question.body)
             let answer = await transport.post(
-                url: endpoint, headers: headers, body: question.body, timeout: timeout,
+                url: endpoint, headers: headers + signature, body: question.body, timeout: timeout,
                 responseLimit: 16 * 1024 * 1024)
             switch answer {
             case .answered(let status, let body):
