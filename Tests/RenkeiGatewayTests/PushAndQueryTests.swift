@@ -1,4 +1,5 @@
 import Foundation
+import RenkeiBus
 import RenkeiContracts
 import Synchronization
 import Testing
@@ -30,6 +31,10 @@ import Testing
             #expect(requests.first?.headers["ce-specversion"] == "1.0")
             #expect(requests.first?.headers["ce-subject"] == "123456789012345")
             #expect(requests.first?.headers["ce-renkeireceiver"] == "017")
+            // Header values are printable ASCII: the purpose travels percent-encoded (CloudEvents HTTP binding).
+            let purpose = try #require(requests.first?.headers["ce-renkeipurpose"])
+            #expect(purpose.hasPrefix("%E4%BB%8B%E8%AD%B7"))
+            #expect(CloudEventsHTTPValue.decode(purpose) == "介護保険の資格管理")
             // Every attempt is signed for 017, and the webhook id is the event id, the same on each retry.
             #expect(requests.allSatisfy { SignatureCheck.isValid($0.headers, body: $0.body, system: "017") })
             #expect(requests.allSatisfy { $0.headers["webhook-id"] == $0.headers["ce-id"] })

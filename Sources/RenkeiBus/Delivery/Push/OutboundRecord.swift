@@ -16,8 +16,9 @@ struct OutboundRecord: Sendable {
     var keys: [String] { envelope?.subject.map { [$0] } ?? [] }
     var events: [String] { envelope.map { [$0.id] } ?? [] }
 
-    /// Kafka binary-mode headers as HTTP binary-mode headers: `ce_x` becomes `ce-x`, `content-type` becomes
-    /// `Content-Type` (`application/json` when the record has none).
+    /// Kafka binary-mode headers as HTTP binary-mode headers: `ce_x` becomes `ce-x` with its value percent-encoded
+    /// (``CloudEventsHTTPValue``), `content-type` becomes `Content-Type` (`application/json` when the record has
+    /// none).
     var cloudEventHeaders: [(String, String)] {
         var http: [(String, String)] = []
         func replaceOrAdd(_ name: String, _ value: String) {
@@ -30,7 +31,7 @@ struct OutboundRecord: Sendable {
         for header in message.headers {
             guard let value = header.value.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
             if header.name.hasPrefix("ce_") {
-                replaceOrAdd("ce-" + header.name.dropFirst(3), value)
+                replaceOrAdd("ce-" + header.name.dropFirst(3), CloudEventsHTTPValue.encode(value))
             } else if header.name == "content-type" {
                 replaceOrAdd("Content-Type", value)
             }

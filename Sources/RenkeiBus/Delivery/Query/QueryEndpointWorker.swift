@@ -18,11 +18,13 @@ final class QueryEndpointWorker: DeliveryWorker {
         timeout: Duration
     ) async throws -> QueryEndpointWorker {
         let responder = try await QueryResponder.start(bus: bus, linkage: linkage.id) { question in
-            let headers = [
-                ("Content-Type", "application/json"), ("ce-specversion", "1.0"), ("ce-id", question.correlationID),
+            let attributes = [
+                ("ce-specversion", "1.0"), ("ce-id", question.correlationID),
                 ("ce-type", EventType.queryRequest.rawValue), ("ce-source", Envelope.source(system: question.asker)),
                 ("ce-renkeilinkage", question.linkage), ("ce-renkeireceiver", question.asker),
             ]
+            let headers =
+                [("Content-Type", "application/json")] + attributes.map { ($0, CloudEventsHTTPValue.encode($1)) }
             let signature = signers.headers(system: linkage.provider, id: question.correlationID, body: question.body)
             let answer = await transport.post(
                 url: endpoint, headers: headers + signature, body: question.body, timeout: timeout,
