@@ -88,14 +88,16 @@ private func makeApplication(
 /// Every route of the gateway. docs/openapi.yaml documents exactly these (checked by a test).
 func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: ProblemMiddleware(logger: gateway.logger))
-    OAuthRoutes(gateway: gateway).register(on: router)
-    ProvideRoutes(gateway: gateway).register(on: router)
-    FeedRoutes(gateway: gateway).register(on: router)
-    FileRoutes(gateway: gateway).register(on: router)
-    QueryRoutes(gateway: gateway).register(on: router)
-    OperatorRoutes(gateway: gateway).register(on: router)
-    HealthRoutes(gateway: gateway).register(on: router)
+    let allowed = AllowedMethods()
+    router.add(middleware: ProblemMiddleware(logger: gateway.logger, allowed: allowed))
+    let routes = RecordingRouter(router: router, allowed: allowed)
+    OAuthRoutes(gateway: gateway).register(on: routes)
+    ProvideRoutes(gateway: gateway).register(on: routes)
+    FeedRoutes(gateway: gateway).register(on: routes)
+    FileRoutes(gateway: gateway).register(on: routes)
+    QueryRoutes(gateway: gateway).register(on: routes)
+    OperatorRoutes(gateway: gateway).register(on: routes)
+    HealthRoutes(gateway: gateway).register(on: routes)
     return router
 }
 
@@ -103,6 +105,8 @@ func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let logger: Logger
+    /// The methods of each route path, for 405 answers.
+    let allowed: AllowedMethods
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -112,14 +116,18 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             if let problem = error as? Problem { return try problem.response(from: request, context: context) }
             if error.status == .notFound {
+                let methods = allowed.methods(for: request.uri.path)
+                guard methods.isEmpty else {
+                    let allow = AllowedMethods.allowHeader(methods)
+                    var response = try Problem(
+                        .methodNotAllowed, "method-not-allowed", "Method not allowed",
+                        detail: "\(request.method) is not allowed on \(request.uri.path); it allows \(allow)."
+                    ).response(from: request, context: context)
+                    response.headers[.allow] = allow
+                    return response
+                }
                 return try Problem.notFound("There is no route \(request.method) \(request.uri.path).")
                     .response(from: request, context: context)
-            }
-            if error.status == .methodNotAllowed {
-                return try Problem(
-                    .methodNotAllowed, "method-not-allowed", "Method not allowed",
-                    detail: "\(request.method) is not allowed on \(request.uri.path)."
-                ).response(from: request, context: context)
             }
             throw error
         } catch {

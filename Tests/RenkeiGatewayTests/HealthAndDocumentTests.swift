@@ -31,6 +31,24 @@ import Testing
         }
     }
 
+    @Test func aPathServedUnderOtherMethodsAnswers405WithAllow() async throws {
+        try await GatewayHarness.with { harness in
+            let records = try await harness.call(.DELETE, "/linkages/resident-change/records")
+            #expect(records.status == 405)
+            #expect(records.headers["Allow"].first == "POST")
+            #expect(records.json["title"] as? String == "Method not allowed")
+            #expect((records.json["detail"] as? String)?.contains("it allows POST") == true)
+            let maintenance = try await harness.call(.GET, "/operations/maintenance")
+            #expect(maintenance.status == 405)
+            #expect(maintenance.headers["Allow"].first == "PUT")
+            let files = try await harness.call(.DELETE, "/linkages/resident-register-daily/files")
+            #expect(files.headers["Allow"].first == "GET, POST")
+            let nowhere = try await harness.call(.GET, "/linkages/resident-change/nowhere")
+            #expect(nowhere.status == 404)
+            #expect(nowhere.headers["Allow"].isEmpty)
+        }
+    }
+
     /// Every route the router serves is in docs/openapi.yaml, and every documented operation is served.
     @Test func openAPIDocumentsExactlyTheServedRoutes() async throws {
         try await GatewayHarness.with { harness in

@@ -10,7 +10,7 @@ import RenkeiContracts
 struct FeedRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/linkages/{linkage}/feed") { request, context in try await feed(request, context) }
     }
 

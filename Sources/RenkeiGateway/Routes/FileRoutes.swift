@@ -10,7 +10,7 @@ import RenkeiContracts
 struct FileRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/linkages/{linkage}/files") { request, context in try await list(request, context) }
         router.post("/linkages/{linkage}/files") { request, context in try await deliver(request, context) }
     }

@@ -8,7 +8,7 @@ import RenkeiContracts
 struct HealthRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/health/live") { _, _ in Gateway.json(.object([("status", "live")])) }
         router.get("/health/ready") { _, _ in await ready() }
         router.get("/metrics") { _, _ in try await metrics() }

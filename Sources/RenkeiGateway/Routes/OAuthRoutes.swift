@@ -7,7 +7,7 @@ import RenkeiContracts
 struct OAuthRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.post("/oauth/token") { request, _ in try await token(request) }
         router.post("/oauth/introspect") { request, _ in try await introspect(request) }
     }

@@ -8,7 +8,7 @@ import RenkeiContracts
 struct OperatorRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/operations/dead-letters") { request, context in try await listDeadLetters(request) }
         router.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
             try await showDeadLetter(request, context)

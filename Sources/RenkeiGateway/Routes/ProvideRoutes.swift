@@ -10,7 +10,7 @@ import RenkeiContracts
 struct ProvideRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.post("/linkages/{linkage}/records") { request, context in try await provide(request, context) }
         router.post("/linkages/{linkage}/transfers") { request, context in try await transfer(request, context) }
         router.get("/transfers/{transfer}") { request, context in try await showTransfer(request, context) }

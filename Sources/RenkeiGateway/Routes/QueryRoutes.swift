@@ -10,7 +10,7 @@ import RenkeiContracts
 struct QueryRoutes {
     let gateway: Gateway
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.post("/linkages/{linkage}/query") { request, context in try await query(request, context) }
     }
 
