@@ -50,7 +50,7 @@ private func makeApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void, deliveryInsideApplication: Bool = false
 ) async throws -> (some ApplicationProtocol, DeliveryService?) {
     try secrets.verify(against: bus.contracts)
-    let metrics = GatewayMetrics()
+    let metrics = GatewayMetrics(contracts: bus.contracts)
     var delivery: DeliveryService?
     if configuration.runsDispatchers {
         var deliveryConfiguration = DeliveryConfiguration()

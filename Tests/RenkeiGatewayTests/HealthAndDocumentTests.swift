@@ -27,7 +27,8 @@ import Testing
             #expect(metrics.text.contains("# TYPE renkei_records_provided_total counter"))
             #expect(metrics.text.contains("# TYPE renkei_query_duration_seconds histogram"))
             let clients = metrics.text.split(separator: "\n").first { $0.hasPrefix("renkei_kafka_clients_open ") }
-            #expect((clients?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 2, "producer and admin at least")
+            #expect(
+                (clients?.split(separator: " ").last.flatMap { Double($0) } ?? 0) >= 2, "producer and admin at least")
         }
     }
 

@@ -84,7 +84,7 @@ import Testing
                     || metrics.text.contains(
                         #"renkei_push_attempts_total{linkage="resident-change",receiver="017",outcome="failed"} 3"#)
             )
-            #expect(metrics.text.contains("renkei_dead_letters{topic=\"renkei.dlq.resident-change.017\"} 1"))
+            #expect(metrics.text.contains("renkei_dead_letters{topic=\"renkei.dlq.resident-change.017\"} 1.0"))
             // The replay goes back to the always-failing webhook, so it comes after the metrics are checked.
             let dryRun = try await harness.call(.POST, "/operations/dead-letters/\(reference)/replay", token: ops)
             #expect(dryRun.status == 200)
