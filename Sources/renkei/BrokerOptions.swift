@@ -17,6 +17,8 @@ struct BrokerOptions: ParsableArguments {
     /// The topic plan's settings: commands that create or check topics use them.
     @OptionGroup(title: "Topic plan") var topics: TopicOptions
 
+    @OptionGroup(title: "Kafka security") var security: KafkaSecurityOptions
+
     /// The cluster configuration; exits with 2 and a hint when no broker is given.
     func configuration() throws -> KafkaConfiguration {
         guard let servers = brokers ?? ProcessInfo.processInfo.environment["RENKEI_BROKERS"], !servers.isEmpty else {
@@ -27,6 +29,7 @@ struct BrokerOptions: ParsableArguments {
         var configuration = KafkaConfiguration(bootstrapServers: servers.split(separator: ",").map(String.init))
         configuration.operationTimeout = .seconds(timeout)
         configuration.socketTimeout = .seconds(timeout)
+        try security.apply(to: &configuration)
         return configuration
     }
 }

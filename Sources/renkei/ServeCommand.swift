@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind.") var port: Int = 8080
     @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
     var brokers: String?
+    @OptionGroup(title: "Kafka security (with --brokers)") var kafkaSecurity: KafkaSecurityOptions
     @Option(help: "This instance's name (history chain, reply topic); stable across restarts.")
     var instance: String = InstanceName.hostDefault
     @Option(help: ArgumentHelp("Client secrets file (YAML or JSON: client id → secret).", valueName: "file"))
@@ -67,9 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let topics = try topicOptions.settings(embedded: brokers == nil)
         var embedded: EmbeddedKafka?
-        let kafka: KafkaConfiguration
+        var kafka: KafkaConfiguration
         if let brokers {
             kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
+            try kafkaSecurity.apply(to: &kafka)
         } else {
             let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
             embedded = cluster
