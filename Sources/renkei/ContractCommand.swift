@@ -4,6 +4,9 @@ struct ContractCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contract",
         abstract: "Check and inspect the contracts: systems, layouts and linkages.",
-        subcommands: [ContractLintCommand.self, ContractShowCommand.self, ContractSchemaCommand.self]
+        subcommands: [
+            ContractLintCommand.self, ContractShowCommand.self, ContractSchemaCommand.self,
+            ContractAsyncAPICommand.self,
+        ]
     )
 }

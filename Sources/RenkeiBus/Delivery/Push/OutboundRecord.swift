@@ -29,11 +29,7 @@ struct OutboundRecord: Sendable {
         }
         for header in message.headers {
             guard let value = header.value.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
-            if header.name.hasPrefix("ce_") {
-                replaceOrAdd("ce-" + header.name.dropFirst(3), value)
-            } else if header.name == "content-type" {
-                replaceOrAdd("Content-Type", value)
-            }
+            if let name = EnvelopeHeader.httpName(header.name) { replaceOrAdd(name, value) }
         }
         if !http.contains(where: { $0.0 == "Content-Type" }) { http.append(("Content-Type", "application/json")) }
         return http
