@@ -34,3 +34,10 @@ if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import moto.server' 2>/de
     timeout 600 python3 -m pip install --quiet 'moto[server]' \
         || echo "setup: could not install moto[server]; the S3 tests (storage, file linkage) will be skipped (or fail under CI)" >&2
 fi
+# asyncapi3: an independent AsyncAPI 3.0 parser (Pydantic models of the specification and its bindings), which
+# scripts/check-asyncapi.py runs on the documents of `renkei contract asyncapi`.
+if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import asyncapi3' 2>/dev/null; then
+    echo "setup: installing the Python package asyncapi3" >&2
+    timeout 300 python3 -m pip install --quiet 'asyncapi3>=0.0.2' \
+        || echo "setup: could not install asyncapi3; the AsyncAPI tests will be skipped (or fail under CI)" >&2
+fi

@@ -35,8 +35,7 @@ struct LinkageRoute: Sendable {
         self.schema = schema
         self.keyItem = layout.index(of: linkage.keyItem)!
         self.ingestDeadLetterTopic = BusTopics.ingestDeadLetters(linkage: linkage.id)
-        self.contractVersion = String(
-            HexText.encode(Array(SHA256.hash(data: Array(String(reflecting: linkage).utf8)))).prefix(16))
+        self.contractVersion = Self.contractVersion(of: linkage)
         self.destinations = linkage.receivers.map { receiver in
             let projection = Projection(layout: layout, keys: receiver.items)
             return Destination(
@@ -46,6 +45,14 @@ struct LinkageRoute: Sendable {
                 bulkTopic: BusTopics.bulk(linkage: linkage.id, receiver: receiver.system),
                 deadLetterTopic: BusTopics.deadLetters(linkage: linkage.id, receiver: receiver.system))
         }
+    }
+
+    /// A digest of `linkage` as loaded: 16 lowercase hex digits of SHA-256 over its full description.
+    static func contractVersion(of linkage: Linkage) -> String { contractVersion(text: String(reflecting: linkage)) }
+
+    /// 16 lowercase hex digits of SHA-256 over `text`.
+    static func contractVersion(text: String) -> String {
+        String(HexText.encode(Array(SHA256.hash(data: Array(text.utf8)))).prefix(16))
     }
 
     func destination(_ receiver: String) -> Destination? { destinations.first { $0.receiver.system == receiver } }

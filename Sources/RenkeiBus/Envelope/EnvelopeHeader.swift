@@ -37,6 +37,13 @@ public enum EnvelopeHeader {
     public static let deadLetterLastFailure = "renkei_dlq_last_failure"
     /// The 1-based row of the bulk input a quarantined record came from.
     public static let deadLetterRow = "renkei_dlq_row"
+
+    /// The HTTP header carrying Kafka header `name` in CloudEvents HTTP binary mode (push deliveries): `ce_x`
+    /// becomes `ce-x`, `content-type` becomes `Content-Type`; `nil` for headers that are not sent over HTTP.
+    public static func httpName(_ name: String) -> String? {
+        if name.hasPrefix("ce_") { return "ce-" + name.dropFirst(3) }
+        return name == contentType ? "Content-Type" : nil
+    }
 }
 
 /// Values of `ce_type`: `jp.renkei.<step>`.

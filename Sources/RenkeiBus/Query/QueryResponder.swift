@@ -44,7 +44,7 @@ public final class QueryResponder: Sendable {
         else { throw QueryError(.notAQueryLinkage, "The linkage `\(linkage)` is not a query linkage.") }
         var kafka = bus.configuration.kafka
         kafka.producer.transactionalID = nil
-        kafka.consumer.groupID = "renkei-query.\(linkage)"
+        kafka.consumer.groupID = ConsumerGroups.queries(linkage: linkage)
         let producer = try await KafkaProducer.make(configuration: kafka, logger: bus.logger)
         let consumer = try KafkaConsumer.make(configuration: kafka, logger: bus.logger)
         try consumer.subscribe(topics: [BusTopics.queries(linkage: linkage)])

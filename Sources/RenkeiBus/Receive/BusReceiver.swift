@@ -23,7 +23,7 @@ public final class BusReceiver: Sendable {
             throw ReplayError(description: "The system `\(receiver)` is not a receiver of linkage `\(linkage)`.")
         }
         var configuration = bus.configuration.kafka
-        configuration.consumer.groupID = group ?? "renkei.receiver.\(linkage).\(receiver)"
+        configuration.consumer.groupID = group ?? ConsumerGroups.receiver(linkage: linkage, receiver: receiver)
         self.bus = bus
         self.linkage = linkage
         self.receiver = receiver

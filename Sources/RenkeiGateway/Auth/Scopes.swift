@@ -1,7 +1,8 @@
+import RenkeiBus
 import RenkeiContracts
 
 /// The scopes each client may be granted, derived from the contracts (deny by default), in the national spec's
-/// form `${provider 業務ID}:${resource}:${operation}`: the resource is the linkage id.
+/// form `${provider 業務ID}:${resource}:${operation}` (the names are ``AccessScope``'s): the resource is the linkage id.
 ///
 /// - a linkage's provider: `<provider>:<linkage>:provide`;
 /// - a receiver with pull or push delivery: `<provider>:<linkage>:read` (its feed);
@@ -10,10 +11,10 @@ import RenkeiContracts
 /// - operators: `030:dead-letters:read`, `030:dead-letters:replay`, `030:history:read`, `030:gateway:manage`
 ///   (030 is the 業務ID of 庁内データ連携 itself).
 struct Scopes: Sendable {
-    static func provide(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):provide" }
-    static func read(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):read" }
-    static func query(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):query" }
-    static func files(_ linkage: Linkage) -> String { "\(linkage.provider):\(linkage.id):files" }
+    static func provide(_ linkage: Linkage) -> String { AccessScope.provide(linkage) }
+    static func read(_ linkage: Linkage) -> String { AccessScope.read(linkage) }
+    static func query(_ linkage: Linkage) -> String { AccessScope.query(linkage) }
+    static func files(_ linkage: Linkage) -> String { AccessScope.files(linkage) }
     static let deadLettersRead = "030:dead-letters:read"
     static let deadLettersReplay = "030:dead-letters:replay"
     static let historyRead = "030:history:read"
@@ -25,17 +26,11 @@ struct Scopes: Sendable {
     init(contracts: ContractSet) {
         var scopes: [String: Set<String>] = [:]
         for linkage in contracts.linkages {
-            switch linkage.mode {
-            case .provide:
-                scopes[linkage.provider, default: []].insert(Self.provide(linkage))
-                for receiver in linkage.receivers where receiver.delivery == .pull || receiver.delivery == .push {
-                    scopes[receiver.system, default: []].insert(Self.read(linkage))
+            if linkage.mode == .provide { scopes[linkage.provider, default: []].insert(Self.provide(linkage)) }
+            for receiver in linkage.receivers {
+                if let scope = AccessScope.receiving(linkage, receiver) {
+                    scopes[receiver.system, default: []].insert(scope)
                 }
-                for receiver in linkage.receivers where receiver.delivery == .file {
-                    scopes[receiver.system, default: []].insert(Self.files(linkage))
-                }
-            case .query:
-                for receiver in linkage.receivers { scopes[receiver.system, default: []].insert(Self.query(linkage)) }
             }
         }
         self.bySystem = scopes

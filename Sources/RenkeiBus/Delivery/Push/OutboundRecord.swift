@@ -30,10 +30,8 @@ struct OutboundRecord: Sendable {
         }
         for header in message.headers {
             guard let value = header.value.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
-            if header.name.hasPrefix("ce_") {
-                replaceOrAdd("ce-" + header.name.dropFirst(3), CloudEventsHTTPValue.encode(value))
-            } else if header.name == "content-type" {
-                replaceOrAdd("Content-Type", value)
+            if let name = EnvelopeHeader.httpName(header.name) {
+                replaceOrAdd(name, name.hasPrefix("ce-") ? CloudEventsHTTPValue.encode(value) : value)
             }
         }
         if !http.contains(where: { $0.0 == "Content-Type" }) { http.append(("Content-Type", "application/json")) }

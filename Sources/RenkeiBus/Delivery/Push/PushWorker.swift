@@ -52,7 +52,7 @@ final class PushWorker: DeliveryWorker {
         observer: (any DeliveryObserver)?
     ) throws -> PushWorker {
         var kafka = bus.configuration.kafka
-        kafka.consumer.groupID = "renkei-push.\(route.linkage.id).\(destination.receiver.system)"
+        kafka.consumer.groupID = ConsumerGroups.push(linkage: route.linkage.id, receiver: destination.receiver.system)
         kafka.producer.transactionalID = nil
         let consumer = try KafkaConsumer.make(configuration: kafka, logger: bus.logger)
         try consumer.subscribe(topics: [destination.topic])
