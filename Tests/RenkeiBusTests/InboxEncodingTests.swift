@@ -14,13 +14,6 @@ import Testing
         return path
     }
 
-    private func cp932(_ utf8: [UInt8]) throws -> [UInt8] {
-        let writer = ByteWriter()
-        let ok = utf8.withUnsafeBytes { LegacyTextEncoder(encoding: .cp932).encode($0, into: writer) }
-        try #require(ok)
-        return writer.bytes
-    }
-
     @Test func aCP932FileIsIngestedWhereTheContractSaysCP932() async throws {
         let contracts = try contractsCopy(
             editing: "systems.yaml", replacing: "inbox: file:inbox/001",
@@ -29,8 +22,8 @@ import Testing
         let inbox = data + "/inbox/001/resident-change"
         try await BusHarness.with(contracts: contracts, configure: { $0.dataDirectory = data }) { harness in
             #expect(harness.contracts.system("001")?.endpoints.inboxEncoding == .cp932)
-            let csv = harness.residentsCSV(200).csv
-            try Data(try cp932(csv)).write(to: URL(fileURLWithPath: inbox + "/sjis.csv"))
+            let csv = legacyCSV(harness.residentsCSV(260).csv, rows: 200).legacy
+            try Data(csv).write(to: URL(fileURLWithPath: inbox + "/sjis.csv"))
             let result = try #require(try await harness.bus.ingestInbox(of: "001").first)
             #expect(result.outcome == "ingested", "\(result.message ?? "")")
             #expect(result.accepted == 200)
@@ -43,7 +36,8 @@ import Testing
         let data = try dataDirectory()
         let inbox = data + "/inbox/001/resident-change"
         try await BusHarness.with(configure: { $0.dataDirectory = data }) { harness in
-            try Data(try cp932(harness.residentsCSV(1000).csv)).write(to: URL(fileURLWithPath: inbox + "/legacy.csv"))
+            let csv = legacyCSV(harness.residentsCSV(1200).csv, rows: 1000).legacy
+            try Data(csv).write(to: URL(fileURLWithPath: inbox + "/legacy.csv"))
             let result = try #require(try await harness.bus.ingestInbox(of: "001").first)
             #expect(result.outcome == "refused")
             #expect(result.message?.hasPrefix("The input is not UTF-8: it looks like CP932 (Shift_JIS)") == true)
@@ -64,4 +58,26 @@ import Testing
                 && "\(error)".contains("invalid-value")
         }
     }
+}
+
+/// The lines of a generated UTF-8 CSV that `encoding` can hold (the generator also writes names such as 葛󠄀, with a
+/// variation selector, that no legacy encoding holds), at most `rows` data rows after the header; in `encoding`
+/// and in UTF-8.
+func legacyCSV(_ utf8: [UInt8], rows: Int = .max, _ encoding: TextEncoding = .cp932) -> (legacy: [UInt8], utf8: [UInt8])
+{
+    let encoder = LegacyTextEncoder(encoding: encoding)
+    let legacy = ByteWriter()
+    var kept: [UInt8] = []
+    var count = -1
+    for line in utf8.split(separator: 0x0A, omittingEmptySubsequences: false) where !line.isEmpty && count < rows {
+        let bytes = Array(line) + [0x0A]
+        let start = legacy.count
+        if bytes.withUnsafeBytes({ encoder.encode($0, into: legacy) }) {
+            kept += bytes
+            count += 1
+        } else {
+            legacy.truncate(to: start)
+        }
+    }
+    return (legacy.bytes, kept)
 }
