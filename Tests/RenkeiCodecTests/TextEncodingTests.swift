@@ -168,6 +168,16 @@ import Testing
         #expect(batch.count == 0)
     }
 
+    @Test func aCP932FileWithABrokenByteIsStillNamedCP932() throws {
+        var legacy = try #require(Self.encoded(Fixtures.csv(Fixtures.batch(Array(Self.generated.prefix(6)))), .cp932))
+        // The first non-ASCII byte of the last record starts a character; 0x80 starts none.
+        let lastLine = try #require(legacy.dropLast().lastIndex(of: 0x0A))
+        let lead = try #require(legacy[lastLine...].firstIndex { $0 >= 0x80 })
+        legacy[lead] = 0x80
+        #expect(Self.records(legacy, .cp932, schema: Fixtures.resident).batch.invalidCount == 1)
+        #expect(Self.records(legacy, .utf8, schema: Fixtures.resident).mismatch?.likely == .cp932)
+    }
+
     @Test func aUTF8FileDeclaredAsCP932IsOneMismatchNamingUTF8() {
         let utf8 = Fixtures.csv(Fixtures.batch(Self.generated))
         #expect(Self.records(utf8, .cp932, schema: Fixtures.resident).mismatch?.likely == .utf8)

@@ -1,5 +1,5 @@
 public import Foundation
-public import RenkeiCodec
+import RenkeiCodec
 public import RenkeiContracts
 import RenkeiKafka
 

@@ -26,7 +26,9 @@ public enum EncodingSniffer {
         declared: TextEncoding, start chunk: UnsafeRawBufferPointer, atFileStart: Bool = true
     ) -> EncodingMismatch? {
         let bytes = chunk.bindMemory(to: UInt8.self)
-        if atFileStart && bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
+        if atFileStart && bytes.count >= 2
+            && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))
+        {
             return EncodingMismatch(declared: declared, likely: nil, likelyName: "UTF-16")
         }
         let counts = utf8Counts(bytes)
@@ -82,10 +84,12 @@ public enum EncodingSniffer {
         return (multibyte, invalid)
     }
 
-    /// Whether the bytes decode as CP932 without an undecodable sequence (a lead byte at the very end is allowed).
+    /// Whether the bytes decode as CP932 but for a few undecodable sequences (at most one per 25 non-ASCII bytes, so
+    /// a broken byte in an export does not hide what it is written in; a lead byte at the very end is allowed).
     static func readsAsCP932(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var decoder = LegacyTextDecoder(encoding: .cp932)
         decoder.decode(UnsafeRawBufferPointer(bytes)) { _ in }
-        return decoder.undecodableCount == 0
+        let nonASCII = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        return nonASCII > 0 && decoder.undecodableCount * 25 <= nonASCII
     }
 }
