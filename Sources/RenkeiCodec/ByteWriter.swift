@@ -20,6 +20,9 @@ public final class ByteWriter {
     /// Forgets the bytes written, keeping the memory.
     public func clear() { count = 0 }
 
+    /// Forgets the bytes written after the first `count`, e.g. a record that could not be finished.
+    public func truncate(to count: Int) { self.count = min(count, self.count) }
+
     /// Makes room for at least `additional` more bytes.
     @inline(__always)
     public func reserve(_ additional: Int) {

@@ -123,13 +123,16 @@ enum JSONText {
 
 extension ConformanceChecker {
     /// Checks the file at `path` (`-` for standard input) against `schema`, streaming; `progress` is called after
-    /// every chunk. Throws `FileReadError` when the file cannot be read.
+    /// every chunk. Throws `FileReadError` when the file cannot be read, `EncodingMismatch` when it is evidently not
+    /// in `encoding`.
     public static func check(
-        path: String, format: RecordFormat, schema: RecordSchema, errorLimit: Int = 100,
-        progress: (DecodingProgress) -> Void = { _ in }
+        path: String, format: RecordFormat, schema: RecordSchema, encoding: TextEncoding = .utf8,
+        errorLimit: Int = 100, progress: (DecodingProgress) -> Void = { _ in }
     ) throws -> ConformanceReport {
         var checker = ConformanceChecker(schema: schema, errorLimit: errorLimit)
-        let streamErrors = try format.decodeFile(path: path, schema: schema, progress: progress) { checker.add($0) }
+        let streamErrors = try format.decodeFile(path: path, schema: schema, encoding: encoding, progress: progress) {
+            checker.add($0)
+        }
         return checker.finish(streamErrors: streamErrors)
     }
 }

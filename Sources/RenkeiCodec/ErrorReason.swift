@@ -27,6 +27,12 @@ public enum ErrorReason: String, Sendable, Hashable, CaseIterable, CustomStringC
     case controlChar = "control-char"
     /// The bytes are not well-formed UTF-8.
     case badUTF8 = "bad-utf8"
+    /// Bytes that the file's declared legacy encoding (CP932, Shift_JIS) cannot decode.
+    case undecodable
+    /// A character the output encoding (CP932, Shift_JIS) cannot hold, e.g. 𠮷 or an emoji.
+    case unencodable
+    /// The file is evidently not in its declared encoding (e.g. CP932 declared as UTF-8); nothing was decoded.
+    case wrongEncoding = "wrong-encoding"
     /// A JSON value has the wrong JSON type for the item (a number for a `digits` item, an object, …).
     case wrongType = "wrong-type"
     /// A JSON field or a CSV column names no item of the layout.
@@ -60,6 +66,9 @@ public enum ErrorReason: String, Sendable, Hashable, CaseIterable, CustomStringC
         case .charRule: "character not allowed by the item's character rule"
         case .controlChar: "value contains a control character"
         case .badUTF8: "bytes are not valid UTF-8"
+        case .undecodable: "bytes cannot be decoded in the file's encoding"
+        case .unencodable: "character cannot be written in the output encoding"
+        case .wrongEncoding: "file is not in its declared encoding"
         case .wrongType: "JSON value has the wrong type for the item"
         case .unknownItem: "field names no item of the layout"
         case .duplicateItem: "item appears more than once"

@@ -17,17 +17,31 @@ enum FieldValidator {
                 ? nil : nonCodeReason(p, n)
         case .date:
             return DateValidator.validateDate(p, n, allowsUnknown: rule.pointee.allowsUnknownDate)
+                .map { brokenTextReason(p, n) ?? $0 }
         case .datetime:
-            return DateValidator.validateDatetime(p, n)
+            return DateValidator.validateDatetime(p, n).map { brokenTextReason(p, n) ?? $0 }
         case .integer:
-            return validateNumber(p, n, rule: rule, allowsFraction: false)
+            return validateNumber(p, n, rule: rule, allowsFraction: false).map { brokenTextReason(p, n) ?? $0 }
         case .decimal:
-            return validateNumber(p, n, rule: rule, allowsFraction: true)
+            return validateNumber(p, n, rule: rule, allowsFraction: true).map { brokenTextReason(p, n) ?? $0 }
         case .boolean:
             if n == 4 && p[0] == 0x74 && p[1] == 0x72 && p[2] == 0x75 && p[3] == 0x65 { return nil }
             if n == 5 && p[0] == 0x66 && p[1] == 0x61 && p[2] == 0x6C && p[3] == 0x73 && p[4] == 0x65 { return nil }
-            return .notBoolean
+            return brokenTextReason(p, n) ?? .notBoolean
         }
+    }
+
+    /// Broken UTF-8 in a value that failed its type's check, reported as such: it says more than "not a date",
+    /// and in a file decoded from CP932 it marks bytes that could not be decoded. Only on the failure path.
+    static func brokenTextReason(_ p: UnsafePointer<UInt8>, _ n: Int) -> ErrorReason? {
+        var i = 0
+        while i < n {
+            if p[i] >= 0x80 {
+                return TextValidator.validate(p, n, characters: .any, maxLength: .max) == .badUTF8 ? .badUTF8 : nil
+            }
+            i &+= 1
+        }
+        return nil
     }
 
     @inline(__always)

@@ -9,7 +9,8 @@ struct ConformCommand: AsyncParsableCommand {
         discussion: """
             Reports the record count, valid and invalid counts, counts per reason code and the first errors with \
             record, line and item; values are never printed. Exits with 0 when every record conforms, 1 when not, \
-            2 when the input is unusable (unknown layout, unreadable file). Reason codes: docs/codec.md.
+            2 when the input is unusable (unknown layout, unreadable file, a file evidently in another encoding \
+            than --encoding, which gets one error naming the encoding it looks like). Reason codes: docs/codec.md.
             """
     )
 
@@ -24,6 +25,9 @@ struct ConformCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file extension).")
     var inputFormat: RecordFormatArgument?
+
+    @Option(help: "The file's encoding: utf-8, cp932 (Windows-31J) or shift_jis (JIS X 0208 only).")
+    var encoding: TextEncodingArgument = TextEncodingArgument(argument: "utf-8")!
 
     @Option(help: "How many errors the report lists (all are counted).")
     var maxErrors: Int = 100
@@ -41,10 +45,13 @@ struct ConformCommand: AsyncParsableCommand {
         let report: ConformanceReport
         do {
             report = try ConformanceChecker.check(
-                path: file, format: input, schema: RecordSchema(layout: layout), errorLimit: maxErrors
+                path: file, format: input, schema: RecordSchema(layout: layout), encoding: encoding.encoding,
+                errorLimit: maxErrors
             ) { progress.update($0) }
         } catch let error as FileReadError {
             throw usageFailure(error.description)
+        } catch let error as EncodingMismatch {
+            throw usageFailure(error.commandLineMessage)
         }
         print(format == .json ? report.json(layout: layout, file: file) : report.text(layout: layout, file: file))
         if !report.conforms { throw ExitCode(1) }

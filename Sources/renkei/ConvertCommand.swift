@@ -9,8 +9,10 @@ struct ConvertCommand: AsyncParsableCommand {
         abstract: "Convert records between CSV and JSON Lines, validating them.",
         discussion: """
             Valid records are written in layout order (optionally only a receiver's items with --linkage and \
-            --receiver); invalid ones are skipped and summarised on standard error. Exits with 0 when every \
-            record was valid, 1 when some were skipped, 2 on unusable input.
+            --receiver); invalid ones are skipped and summarised on standard error, as are records holding a \
+            character that --output-encoding cannot hold. Exits with 0 when every record was written, 1 when \
+            some were skipped, 2 on unusable input (a file evidently in another encoding than --encoding among \
+            it).
             """
     )
 
@@ -25,6 +27,12 @@ struct ConvertCommand: AsyncParsableCommand {
 
     @Option(help: "Output format, csv or jsonl.")
     var to: RecordFormatArgument
+
+    @Option(help: "The input's encoding: utf-8, cp932 (Windows-31J) or shift_jis (JIS X 0208 only).")
+    var encoding: TextEncodingArgument = TextEncodingArgument(argument: "utf-8")!
+
+    @Option(help: "The output's encoding: utf-8, cp932 or shift_jis.")
+    var outputEncoding: TextEncodingArgument = TextEncodingArgument(argument: "utf-8")!
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
@@ -56,7 +64,8 @@ struct ConvertCommand: AsyncParsableCommand {
             projection = projected
         }
         let summary = try ConversionRun.run(
-            path: file, input: input, projection: projection, output: output, format: to.format, header: header.style)
+            path: file, input: input, encoding: encoding.encoding, projection: projection, output: output,
+            format: to.format, outputEncoding: outputEncoding.encoding, header: header.style)
         if summary.skipped > 0 { throw ExitCode(1) }
     }
 }
@@ -64,25 +73,29 @@ struct ConvertCommand: AsyncParsableCommand {
 /// Streams the input through decoder, validation and converter into the output.
 enum ConversionRun {
     static func run(
-        path: String, input: RecordFormat, projection: Projection, output: String?, format: RecordFormat,
-        header: CSVRecordEncoder.HeaderStyle
+        path: String, input: RecordFormat, encoding: TextEncoding = .utf8, projection: Projection, output: String?,
+        format: RecordFormat, outputEncoding: TextEncoding = .utf8, header: CSVRecordEncoder.HeaderStyle
     ) throws -> RecordConverter {
         let out = try RecordOutput(path: output)
         let schema = RecordSchema(layout: projection.layout)
-        var converter = RecordConverter(projection: projection, format: format, headerStyle: header)
+        var converter = RecordConverter(
+            projection: projection, format: format, headerStyle: header, outputEncoding: outputEncoding)
         var checker = ConformanceChecker(schema: schema, errorLimit: 10)
         var progress = ProgressPrinter(command: "convert")
         let writer = ByteWriter(capacity: RecordOutput.flushThreshold * 2)
         let streamErrors: [RecordError]
         do {
-            streamErrors = try input.decodeFile(path: path, schema: schema, progress: { progress.update($0) }) {
-                batch in
+            streamErrors = try input.decodeFile(
+                path: path, schema: schema, encoding: encoding, progress: { progress.update($0) }
+            ) { batch in
                 checker.add(batch)
                 converter.convert(batch, into: writer)
                 try out.flush(writer)
             }
         } catch let error as FileReadError {
             throw usageFailure(error.description)
+        } catch let error as EncodingMismatch {
+            throw usageFailure(error.commandLineMessage)
         }
         converter.finish(into: writer)
         try out.flush(writer, force: true)
@@ -90,6 +103,14 @@ enum ConversionRun {
         let report = checker.finish(streamErrors: streamErrors)
         if !report.conforms {
             printError(report.text(layout: projection.layout, file: path))
+        }
+        if converter.unencodableCount > 0 {
+            printError(
+                "\(converter.unencodableCount) items cannot be written in \(outputEncoding.displayName) "
+                    + "(\(ErrorReason.unencodable.summary)):")
+            for error in converter.encodingErrors { printError("  " + error.description(in: projection.layout)) }
+        }
+        if converter.skipped > 0 {
             printError("convert: wrote \(converter.written) records, skipped \(converter.skipped) invalid")
         }
         return converter

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RenkeiCodec
+import RenkeiContracts
 
 /// `csv` or `jsonl` on the command line.
 enum RecordFormatArgument: String, ExpressibleByArgument, CaseIterable {
@@ -62,5 +63,25 @@ struct ProgressPrinter {
         guard fraction >= nextReport else { return }
         printError("\(command): \(Int(fraction * 100))% (\(progress.records) records)")
         nextReport = (fraction * 10).rounded(.down) / 10 + 0.1
+    }
+}
+
+/// `utf-8`, `cp932` or `shift_jis` (and their other names, e.g. `sjis`, `windows-31j`) on the command line.
+struct TextEncodingArgument: ExpressibleByArgument {
+    let encoding: TextEncoding
+
+    init?(argument: String) {
+        guard let encoding = TextEncoding(name: argument) else { return nil }
+        self.encoding = encoding
+    }
+
+    static var allValueStrings: [String] { TextEncoding.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { encoding.rawValue }
+}
+
+extension EncodingMismatch {
+    /// The one error a command prints for a file in another encoding than declared, with the option to use.
+    var commandLineMessage: String {
+        description + (likely.map { "; use --encoding \($0.rawValue)" } ?? "; convert it to UTF-8 or CP932 first")
     }
 }

@@ -22,6 +22,7 @@ final class BulkRun: Sendable {
     private let bus: Bus
     private let route: LinkageRoute
     private let format: SubmissionFormat
+    private let encoding: TextEncoding
     private let transferID: String
     private let correlationID: String?
     private let progress: (@Sendable (BulkProgress) -> Void)?
@@ -30,12 +31,13 @@ final class BulkRun: Sendable {
     private let maxInFlightChunks = 32
 
     init(
-        bus: Bus, route: LinkageRoute, format: SubmissionFormat, transferID: String, correlationID: String?,
-        progress: (@Sendable (BulkProgress) -> Void)?
+        bus: Bus, route: LinkageRoute, format: SubmissionFormat, encoding: TextEncoding, transferID: String,
+        correlationID: String?, progress: (@Sendable (BulkProgress) -> Void)?
     ) {
         self.bus = bus
         self.route = route
         self.format = format
+        self.encoding = encoding
         self.transferID = transferID
         self.correlationID = correlationID
         self.progress = progress
@@ -57,8 +59,8 @@ final class BulkRun: Sendable {
             chunkBytes: configuration.bulkChunkBytes, partitions: configuration.bulkPartitions)
         let keyLane = writers.count
         var quarantinedKeys: [String] = []
-        var decoder: any RecordDecoder =
-            format == .csv ? CSVRecordDecoder(schema: route.schema) : JSONRecordDecoder(schema: route.schema)
+        var decoder = TranscodingRecordDecoder(
+            format: format == .csv ? .csv : .jsonl, schema: route.schema, encoding: encoding)
         var counts = BulkProgress(records: 0, invalid: 0, bytes: 0, committed: false)
         var errors: [RecordError] = []
         var outgoing: [[KafkaOutgoingMessage]] = Array(repeating: [], count: writers.count + 1)
@@ -138,6 +140,16 @@ final class BulkRun: Sendable {
             for try await chunk in chunks {
                 counts.bytes += chunk.count
                 chunk.withUnsafeBytes { decoder.decode($0, take) }
+                if let mismatch = decoder.mismatch {
+                    throw ProvideError(
+                        .unreadableInput,
+                        "The input is not \(mismatch.declared.displayName): it looks like \(mismatch.likelyName)"
+                            + (mismatch.likely.map {
+                                "; declare it (`charset=\($0.rawValue)` on HTTP, `inbox-encoding: \($0.rawValue)` "
+                                    + "for an inbox)."
+                            } ?? "; nothing was read."),
+                        recordErrors: decoder.streamErrors)
+                }
                 if let streamError = decoder.streamErrors.first {
                     throw ProvideError(
                         .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",

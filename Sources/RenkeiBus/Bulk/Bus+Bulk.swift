@@ -1,6 +1,6 @@
 public import Foundation
 import RenkeiCodec
-import RenkeiContracts
+public import RenkeiContracts
 import RenkeiKafka
 
 extension Bus {
@@ -15,14 +15,20 @@ extension Bus {
     /// transfer leaves only unreferenced chunks behind. Under `reject` any invalid record aborts the transfer;
     /// under `quarantine-invalid` invalid records (at most ``BusConfiguration/maxQuarantinedPerTransfer``) go to
     /// the ingest dead-letter topic and the rest proceed.
+    ///
+    /// `encoding` is the body's character encoding; CP932 and Shift_JIS are decoded to UTF-8 as the chunks stream.
+    /// A body evidently in another encoding is refused as `unreadable-input` with one error naming the encoding it
+    /// looks like.
     public func provideBulk<Chunks: AsyncSequence>(
-        linkage linkageID: String, provider: String, format: SubmissionFormat, chunks: Chunks,
+        linkage linkageID: String, provider: String, format: SubmissionFormat, encoding: TextEncoding = .utf8,
+        chunks: Chunks,
         transferID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
         progress: (@Sendable (BulkProgress) -> Void)? = nil
     ) async throws(ProvideError) -> ProvideReceipt where Chunks.Element == [UInt8] {
         let route = try await authorize(linkage: linkageID, provider: provider)
         let run = BulkRun(
-            bus: self, route: route, format: format, transferID: transferID, correlationID: correlationID,
+            bus: self, route: route, format: format, encoding: encoding, transferID: transferID,
+            correlationID: correlationID,
             progress: progress)
         do {
             let streamed = try await run.stream(chunks)

@@ -7,7 +7,8 @@ import RenkeiStorage
 
 /// Ingests the CSV files a provider drops into its inbox: `<inbox>/<linkage>/<name>.csv` becomes a bulk transfer of
 /// that linkage under its policy, then moves to `<linkage>/done/` or `<linkage>/failed/` with
-/// `<name>.result.json` beside it.
+/// `<name>.result.json` beside it. Files are read in the provider's `inbox-encoding` (UTF-8 unless its contract says
+/// CP932 or Shift_JIS).
 ///
 /// A file is identified by its linkage, name and SHA-256: its transfer id is derived from them, and a transfer
 /// whose provide entry is in the history is never ingested again — also after a crash between the commit and the
@@ -139,7 +140,9 @@ final class InboxIngest: DeliveryWorker {
         do {
             return .success(
                 try await bus.provideBulk(
-                    linkage: linkage, provider: provider, format: .csv, chunks: storage.read(name, chunkBytes: 1 << 20),
+                    linkage: linkage, provider: provider, format: .csv,
+                    encoding: bus.contracts.system(provider)?.endpoints.inboxEncoding ?? .utf8,
+                    chunks: storage.read(name, chunkBytes: 1 << 20),
                     transferID: transfer))
         } catch {
             return .failure(error)

@@ -97,6 +97,15 @@ enum SystemParser {
             endpoints.query = url(&fields, "query", into: &diagnostics)
             endpoints.storage = storageURL(&fields, "storage", into: &diagnostics)
             endpoints.inbox = storageURL(&fields, "inbox", into: &diagnostics)
+            if let text = fields.string("inbox-encoding", required: false, into: &diagnostics) {
+                if let encoding = TextEncoding(name: text.value) {
+                    endpoints.inboxEncoding = encoding
+                } else {
+                    diagnostics.error(
+                        .invalidValue, at: text.location,
+                        "`inbox-encoding` is `\(text.value)`; it must be `utf-8`, `cp932` or `shift_jis`.")
+                }
+            }
             fields.finish(into: &diagnostics)
         }
         reader.finish(into: &diagnostics)

@@ -66,11 +66,18 @@ public struct Endpoints: Sendable, Hashable {
     /// As a provider, the system drops CSV files here (`<inbox>/<linkage>/<name>.csv`) to be ingested as bulk
     /// transfers; the same forms as ``storage``.
     public var inbox: String?
+    /// The encoding of the CSV files dropped into ``inbox`` (`inbox-encoding`, UTF-8 when not given), e.g. CP932
+    /// for an older system's exports.
+    public var inboxEncoding: TextEncoding
 
-    public init(webhook: String? = nil, query: String? = nil, storage: String? = nil, inbox: String? = nil) {
+    public init(
+        webhook: String? = nil, query: String? = nil, storage: String? = nil, inbox: String? = nil,
+        inboxEncoding: TextEncoding = .utf8
+    ) {
         self.webhook = webhook
         self.query = query
         self.storage = storage
         self.inbox = inbox
+        self.inboxEncoding = inboxEncoding
     }
 }

@@ -30,11 +30,36 @@ struct ProvideRoutes {
         }
     }
 
+    /// The body's encoding from the `charset` parameter of `Content-Type` (UTF-8 when absent); an encoding the
+    /// codec does not read is refused with 415.
+    static func encoding(of request: Request) throws -> TextEncoding {
+        let parameters = (request.headers[.contentType] ?? "").split(separator: ";").dropFirst()
+        for parameter in parameters {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else {
+                continue
+            }
+            let name = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(["\""]))
+            guard let encoding = TextEncoding(name: name) else {
+                throw Problem(
+                    .unsupportedMediaType, "unsupported-charset", "Unsupported charset",
+                    detail: "The body's charset is `\(name)`; send utf-8, cp932 (windows-31j) or shift_jis.")
+            }
+            return encoding
+        }
+        return .utf8
+    }
+
     private func provide(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         try gateway.requireService()
         let linkage = try gateway.linkage(context)
         let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
         let format = try Self.format(of: request, bulk: false)
+        guard try Self.encoding(of: request) == .utf8 else {
+            throw Problem(
+                .unsupportedMediaType, "unsupported-charset", "Unsupported charset",
+                detail: "Records are UTF-8; send CP932 or Shift_JIS files as a transfer (`/linkages/{id}/transfers`).")
+        }
         let body = try await gateway.collect(request)
         do {
             let receipt = try await gateway.bus.provide(
@@ -60,13 +85,15 @@ struct ProvideRoutes {
         let linkage = try gateway.linkage(context)
         let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
         let format = try Self.format(of: request, bulk: true)
+        let encoding = try Self.encoding(of: request)
         let id = UUID().uuidString.lowercased()
         let transfers = gateway.transfers
         transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
         let chunks = request.body.map { buffer in Array(buffer.readableBytesView) }
         do {
             let receipt = try await gateway.bus.provideBulk(
-                linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, chunks: chunks,
+                linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, encoding: encoding,
+                chunks: chunks,
                 transferID: id, correlationID: request.headers[.renkeiCorrelation],
                 progress: { progress in transfers.update(id: id, progress: progress) })
             gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
