@@ -31,7 +31,8 @@ public enum ErrorReason: String, Sendable, Hashable, CaseIterable, CustomStringC
     case undecodable
     /// A character the output encoding (CP932, Shift_JIS) cannot hold, e.g. 𠮷 or an emoji.
     case unencodable
-    /// The file is evidently not in its declared encoding (e.g. CP932 declared as UTF-8); nothing was decoded.
+    /// The file is evidently not in its declared encoding (e.g. CP932 declared as UTF-8): reported once, at the line of
+    /// its first non-ASCII byte; nothing after that line is decoded.
     case wrongEncoding = "wrong-encoding"
     /// A JSON value has the wrong JSON type for the item (a number for a `digits` item, an object, …).
     case wrongType = "wrong-type"

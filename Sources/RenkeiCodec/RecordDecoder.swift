@@ -19,12 +19,10 @@ public protocol RecordDecoder {
 extension RecordDecoder {
     /// Decodes a whole input held in memory and returns all its records as one batch.
     public mutating func decodeAll(_ bytes: [UInt8]) -> RecordBatch {
-        var result: RecordBatch?
-        bytes.withUnsafeBytes { raw in decode(raw) { result = $0 } }
-        var last: RecordBatch?
-        finish { last = $0 }
-        guard var result else { return last ?? RecordBatch(schema: schema) }
-        if let last, !last.isEmpty { result.appendRecords(of: last) }
+        // Every lent batch is copied while it is lent: its values may point into buffers that are gone afterwards.
+        var result = RecordBatch(schema: schema)
+        bytes.withUnsafeBytes { raw in decode(raw) { result.appendRecords(of: $0) } }
+        finish { result.appendRecords(of: $0) }
         return result
     }
 }

@@ -31,6 +31,10 @@ extension RecordFormat {
             progress(DecodingProgress(bytesRead: total, totalBytes: size, records: decoder.recordCount))
         }
         try decoder.finish(body)
+        if var mismatch = decoder.mismatch {
+            mismatch.file = path
+            throw mismatch
+        }
         return decoder.streamErrors
     }
 }

@@ -117,7 +117,8 @@ struct ProblemMiddleware: RouterMiddleware {
             if let problem = error as? Problem { return try problem.response(from: request, context: context) }
             if error.status == .notFound {
                 let methods = allowed.methods(for: request.uri.path)
-                guard methods.isEmpty else {
+                // A handler's own 404 (a route that exists under this method) stays a 404.
+                guard methods.isEmpty || methods.contains(request.method) else {
                     let allow = AllowedMethods.allowHeader(methods)
                     var response = try Problem(
                         .methodNotAllowed, "method-not-allowed", "Method not allowed",

@@ -36,6 +36,17 @@ struct KafkaSecurityOptions: ParsableArguments {
             valueName: "file"))
     var kafkaSaslPasswordFile: String?
 
+    /// The flags and variables that were given, by name (for `serve`, which ignores them on the embedded cluster).
+    func given(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        let flags: [(String, String?)] = [
+            ("--kafka-security-protocol", kafkaSecurityProtocol), ("--kafka-ca", kafkaCA), ("--kafka-cert", kafkaCert),
+            ("--kafka-key", kafkaKey), ("--kafka-sasl-mechanism", kafkaSaslMechanism),
+            ("--kafka-sasl-username", kafkaSaslUsername), ("--kafka-sasl-password-file", kafkaSaslPasswordFile),
+        ]
+        let variables = environment.keys.filter { $0.hasPrefix("RENKEI_KAFKA_") && $0 != "RENKEI_KAFKA_BOOTSTRAP" }
+        return flags.compactMap { $0.1 == nil ? nil : $0.0 } + variables.sorted()
+    }
+
     /// `configuration` with the security settings applied; exits with 2 naming what is missing or wrong.
     func apply(to configuration: inout KafkaConfiguration) throws {
         try apply(to: &configuration, environment: ProcessInfo.processInfo.environment)
@@ -62,6 +73,13 @@ struct KafkaSecurityOptions: ParsableArguments {
             if let path, !FileManager.default.isReadableFile(atPath: path) {
                 throw usageFailure("\(flag): cannot read \(path).")
             }
+        }
+        let usesTLS = security == .ssl || security == .saslSSL
+        if !usesTLS,
+            configuration.tls.caLocation != nil || configuration.tls.certificateLocation != nil
+                || configuration.tls.keyLocation != nil
+        {
+            throw usageFailure("TLS files are given but the security protocol is \(protocolName), which uses no TLS.")
         }
         guard security == .saslPlaintext || security == .saslSSL else {
             if value(kafkaSaslMechanism, "RENKEI_KAFKA_SASL_MECHANISM") != nil {

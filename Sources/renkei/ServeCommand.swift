@@ -73,6 +73,12 @@ struct ServeCommand: AsyncParsableCommand {
             kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
             try kafkaSecurity.apply(to: &kafka)
         } else {
+            let ignored = kafkaSecurity.given()
+            if !ignored.isEmpty {
+                printError(
+                    "renkei serve: \(ignored.joined(separator: ", ")) ignored: the embedded cluster speaks plain Kafka "
+                        + "(use --brokers for a cluster with TLS or SASL).")
+            }
             let cluster = try EmbeddedKafka.start(brokers: 1, logger: logger)
             embedded = cluster
             kafka = cluster.configuration

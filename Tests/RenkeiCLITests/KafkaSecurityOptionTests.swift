@@ -21,6 +21,7 @@ import Testing
             "sasl_ssl needs a password: RENKEI_KAFKA_SASL_PASSWORD or --kafka-sasl-password-file"
         ),
         (["--kafka-sasl-mechanism", "PLAIN"], "A SASL mechanism is given but the security protocol is plaintext"),
+        (["--kafka-ca", "/etc/hostname"], "TLS files are given but the security protocol is plaintext"),
     ])
     func unusableSecuritySettingsExitTwoNamingTheProblem(_ flags: [String], _ message: String) throws {
         let result = try CLIRunner.run(Self.unserved + flags, environment: ["RENKEI_KAFKA_SASL_PASSWORD": ""])

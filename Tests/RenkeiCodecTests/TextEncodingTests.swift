@@ -191,6 +191,36 @@ import Testing
         #expect(mismatch?.likelyName == "UTF-16" && mismatch?.likely == nil)
     }
 
+    /// Half-width katakana pairs are well-formed two-byte UTF-8 (ﾅｶ is `C5 B6`, "Ŷ"), and a CP932 lead byte cut by a
+    /// chunk's end looks like the start of a UTF-8 character: however the input is cut, neither makes it UTF-8.
+    @Test(arguments: [1, 2, 3, 7, 1 << 20])
+    func halfWidthKatakanaIsNotTakenForUTF8HoweverTheInputIsCut(_ chunkSize: Int) throws {
+        let input =
+            Array("id,narrow,wide\r\n1,".utf8) + [0xC5, 0xB6] + Array(",".utf8)
+            + (try #require(Self.encoded(Array("漢字\r\n2,".utf8), .cp932))) + [0xB1, 0xB2] + Array(",x\r\n".utf8)
+        var decoder = TranscodingRecordDecoder(format: .csv, schema: Fixtures.types, encoding: .cp932)
+        var values: [[String?]] = []
+        for start in stride(from: 0, to: input.count, by: chunkSize) {
+            input[start..<min(start + chunkSize, input.count)].withUnsafeBytes {
+                decoder.decode($0) { values += Fixtures.values($0) }
+            }
+        }
+        decoder.finish { values += Fixtures.values($0) }
+        #expect(decoder.mismatch == nil, "chunks of \(chunkSize)")
+        #expect(values.map { $0[4] } == ["ﾅｶ", "ｱｲ"])
+        #expect(values.first?[2] == "漢字")
+    }
+
+    @Test func aMismatchAfterAnASCIIStartNamesTheLineOfItsFirstNonASCIIByte() throws {
+        let ascii = Array("id,text\r\n1,ab\r\n2,cd\r\n".utf8)
+        let legacy = try #require(Self.encoded(Array("3,日本語の文字列です。\r\n".utf8), .cp932))
+        let input = ascii + Array(repeating: legacy, count: 8).joined()
+        let (batch, stream, mismatch) = Self.records(input, .utf8)
+        #expect(mismatch?.likely == .cp932)
+        #expect(stream == [RecordError(record: 0, line: 4, reason: .wrongEncoding)])
+        #expect(batch.count == 0, "held back until the encoding was decided")
+    }
+
     @Test func aUTF8FileWithABrokenByteIsNotCalledCP932() {
         let input = Array("番号,文字\r\n1,日本語\r\n2,".utf8) + [0xFF] + Array("\r\n3,漢字かな\r\n".utf8)
         let (batch, _, mismatch) = Self.records(input, .utf8)

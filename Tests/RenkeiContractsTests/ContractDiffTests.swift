@@ -106,6 +106,18 @@ import Testing
         #expect(!diff.entitlementsGrow)
     }
 
+    @Test func aLayoutWhoseReferenceDoesNotParseBackIsStillCompared() throws {
+        let old = try Self.sample()
+        let odd = Layout(id: "odd@layout", version: "", title: "奇妙", items: [])
+        let new = ContractSet(
+            systems: old.systems, codeTables: old.codeTables, layouts: old.layouts + [odd], linkages: old.linkages,
+            operators: old.operators)
+        #expect(
+            ContractDiff(old: old, new: new).changes == [
+                ContractChange(category: .layout, subject: "odd@layout@", old: nil, new: "奇妙")
+            ])
+    }
+
     @Test func aNewOperatorIsGrowthAndARemovedOneIsNot() throws {
         let old = try Self.sample()
         let added = Operator(clientID: "audit", name: "監査担当", secretSHA256: String(repeating: "a", count: 64))

@@ -140,16 +140,7 @@ final class BulkRun: Sendable {
             for try await chunk in chunks {
                 counts.bytes += chunk.count
                 chunk.withUnsafeBytes { decoder.decode($0, take) }
-                if let mismatch = decoder.mismatch {
-                    throw ProvideError(
-                        .unreadableInput,
-                        "The input is not \(mismatch.declared.displayName): it looks like \(mismatch.likelyName)"
-                            + (mismatch.likely.map {
-                                "; declare it (`charset=\($0.rawValue)` on HTTP, `inbox-encoding: \($0.rawValue)` "
-                                    + "for an inbox)."
-                            } ?? "; nothing was read."),
-                        recordErrors: decoder.streamErrors)
-                }
+                try refuseMismatch(decoder)
                 if let streamError = decoder.streamErrors.first {
                     throw ProvideError(
                         .unreadableInput, "The input cannot be read as records: \(streamError.reason.summary).",
@@ -160,6 +151,7 @@ final class BulkRun: Sendable {
                 progress?(counts)
             }
             decoder.finish(take)
+            try refuseMismatch(decoder)
             try checkQuarantine()
             for index in writers.indices {
                 if let message = writers[index].finish(headers: chunkHeaders[index]) {
@@ -269,5 +261,17 @@ final class BulkRun: Sendable {
         return DeadLetterMessage.ingest(
             route: route, envelope: envelope, batch: batch, record: record, errors: Array(batch.errors(of: record)),
             time: time)
+    }
+
+    /// Refuses an input evidently in another encoding than declared, with one error naming the likely one.
+    private func refuseMismatch(_ decoder: TranscodingRecordDecoder) throws {
+        guard let mismatch = decoder.mismatch else { return }
+        throw ProvideError(
+            .unreadableInput,
+            "The input is not \(mismatch.declared.displayName): it looks like \(mismatch.likelyName)"
+                + (mismatch.likely.map {
+                    "; declare it (`charset=\($0.rawValue)` on HTTP, `inbox-encoding: \($0.rawValue)` for an inbox)."
+                } ?? "; nothing from it is kept."),
+            recordErrors: decoder.streamErrors)
     }
 }

@@ -121,7 +121,10 @@ extension AsyncAPIBuilder {
     /// The Standard Webhooks headers every webhook and query-endpoint call carries (``WebhookSigner``).
     static let signatureHeaders = [
         Header(
-            name: "webhook-id", schema: text("The event id (the correlation id for a query): the same on every retry."),
+            name: "webhook-id",
+            schema: text(
+                "The event id (the correlation id for a query): the same on every retry. A webhook may drop a repeated "
+                    + "id; a query endpoint answers it again."),
             required: true),
         Header(
             name: "webhook-timestamp",

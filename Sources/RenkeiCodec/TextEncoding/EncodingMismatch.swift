@@ -17,9 +17,10 @@ public struct EncodingMismatch: Error, Sendable, Hashable, CustomStringConvertib
     }
 }
 
-/// Looks at the first chunk of a file for the evident mismatches: a UTF-16 byte order mark; invalid UTF-8 that
-/// reads cleanly as CP932 where UTF-8 was declared; UTF-8 with multibyte characters (or its byte order mark) where
-/// CP932 or Shift_JIS was declared. Anything less evident is left to the per-item checks.
+/// Looks at the start of a file for the evident mismatches: a UTF-16 byte order mark; invalid UTF-8 that reads
+/// cleanly as CP932 where UTF-8 was declared; UTF-8 with Japanese (three-byte) characters and no invalid byte, or its
+/// byte order mark, where CP932 or Shift_JIS was declared. Two-byte UTF-8 is no evidence: CP932 half-width katakana
+/// pairs (ﾅｶ, `C5 B6`) form it too. Anything less evident is left to the per-item checks.
 public enum EncodingSniffer {
     /// The mismatch `chunk` shows, or `nil`; byte order marks count only `atFileStart`.
     public static func mismatch(
@@ -39,15 +40,16 @@ public enum EncodingSniffer {
             return EncodingMismatch(declared: declared, likely: .cp932, likelyName: "CP932 (Shift_JIS)")
         case .cp932, .shiftJIS:
             let bom = atFileStart && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
-            guard bom || (counts.invalid == 0 && counts.multibyte > 0) else { return nil }
+            guard bom || (counts.invalid == 0 && counts.threeOrMore > 0) else { return nil }
             return EncodingMismatch(declared: declared, likely: .utf8, likelyName: "UTF-8")
         }
     }
 
-    /// How many well-formed multibyte UTF-8 characters and how many bytes that start none the bytes hold. A
-    /// character cut by the chunk's end counts as well-formed.
-    static func utf8Counts(_ bytes: UnsafeBufferPointer<UInt8>) -> (multibyte: Int, invalid: Int) {
+    /// How many well-formed multibyte UTF-8 characters (and of them, three or four bytes long) and how many bytes that
+    /// start none the bytes hold. A character cut by the end counts as neither.
+    static func utf8Counts(_ bytes: UnsafeBufferPointer<UInt8>) -> (multibyte: Int, threeOrMore: Int, invalid: Int) {
         var multibyte = 0
+        var threeOrMore = 0
         var invalid = 0
         var i = 0
         let n = bytes.count
@@ -68,10 +70,7 @@ public enum EncodingSniffer {
                 continue scan
             }
             for k in 1..<length {
-                guard i + k < n else {
-                    multibyte += 1
-                    break scan
-                }
+                guard i + k < n else { break scan }
                 guard bytes[i + k] & 0xC0 == 0x80 else {
                     invalid += 1
                     i += 1
@@ -79,9 +78,10 @@ public enum EncodingSniffer {
                 }
             }
             multibyte += 1
+            if length >= 3 { threeOrMore += 1 }
             i += length
         }
-        return (multibyte, invalid)
+        return (multibyte, threeOrMore, invalid)
     }
 
     /// Whether the bytes decode as CP932 but for a few undecodable sequences (at most one per 25 non-ASCII bytes, so

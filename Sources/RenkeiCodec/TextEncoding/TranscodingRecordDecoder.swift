@@ -5,16 +5,30 @@ public import RenkeiContracts
 ///
 /// This is the one place record files meet encodings (conform, convert, the bulk route and inbox files all decode
 /// through it). A byte sequence the encoding cannot decode is reported as `undecodable` at its record, line and
-/// item. After a mismatch nothing is decoded: ``mismatch`` says why and ``streamErrors`` holds one
-/// `wrong-encoding` error, so a caller reports one error instead of one per item.
+/// item. The decision about the encoding is made on the first ``sniffBytes`` non-ASCII bytes (or the whole input
+/// when it holds fewer), however the input is cut into chunks: until then the input is held back, at most
+/// ``holdLimit`` bytes. After a mismatch nothing more is decoded: ``mismatch`` says why and ``streamErrors`` holds one
+/// `wrong-encoding` error at the line of the first non-ASCII byte, so a caller reports one error instead of one per
+/// item.
 public struct TranscodingRecordDecoder: RecordDecoder {
     public let encoding: TextEncoding
     private var inner: any RecordDecoder
     private var text: LegacyTextDecoder?
     private var sniffing = true
     private var seenBytes = false
+    /// Input held back while sniffing.
+    private var held: [UInt8] = []
+    private var heldNonASCII = 0
+    /// Line feeds passed on before the held input, for the line of a mismatch.
+    private var linesPassed = 0
+    private var mismatchLine = 1
     /// The evident mismatch found at the start of the input, if any.
     public private(set) var mismatch: EncodingMismatch?
+
+    /// Non-ASCII bytes to see before deciding.
+    static let sniffBytes = 64
+    /// Most input held back while sniffing; an ASCII start longer than this is passed on and sniffing goes on.
+    static let holdLimit = 256 * 1024
 
     /// A decoder of `format` records in `encoding`.
     public init(format: RecordFormat, schema: RecordSchema, encoding: TextEncoding) {
@@ -27,18 +41,49 @@ public struct TranscodingRecordDecoder: RecordDecoder {
     public var recordCount: Int { inner.recordCount }
 
     public var streamErrors: [RecordError] {
-        if mismatch != nil { return [RecordError(record: 0, line: 1, reason: .wrongEncoding)] }
+        if mismatch != nil { return [RecordError(record: 0, line: mismatchLine, reason: .wrongEncoding)] }
         return text == nil ? inner.streamErrors : inner.streamErrors.map(Self.renamed)
     }
 
     public mutating func decode(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
-        if sniffing && chunk.count > 0 {
-            mismatch = EncodingSniffer.mismatch(declared: encoding, start: chunk, atFileStart: !seenBytes)
-            seenBytes = true
-            // ASCII reads the same in every encoding: the decision waits for the first chunk that is not ASCII.
-            sniffing = mismatch == nil && !chunk.contains { $0 >= 0x80 }
-        }
         guard mismatch == nil else { return }
+        guard sniffing else { return try pass(chunk, body) }
+        held.append(contentsOf: chunk)
+        heldNonASCII += chunk.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        if heldNonASCII >= Self.sniffBytes || (heldNonASCII > 0 && held.count >= Self.holdLimit) {
+            try decide(body)
+        } else if heldNonASCII == 0 && held.count >= Self.holdLimit {
+            // ASCII reads the same in every encoding: pass it on and keep looking.
+            try release(body)
+        }
+    }
+
+    /// Decides on the held input, then passes it on unless it is in another encoding.
+    private mutating func decide(_ body: (RecordBatch) throws -> Void) rethrows {
+        sniffing = false
+        let held = self.held
+        if let found = held.withUnsafeBytes({
+            EncodingSniffer.mismatch(declared: encoding, start: $0, atFileStart: !seenBytes)
+        }) {
+            mismatch = found
+            let firstNonASCII = held.firstIndex { $0 >= 0x80 } ?? held.count
+            mismatchLine = linesPassed + held[..<firstNonASCII].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            self.held = []
+            return
+        }
+        try release(body)
+    }
+
+    private mutating func release(_ body: (RecordBatch) throws -> Void) rethrows {
+        let held = self.held
+        self.held = []
+        heldNonASCII = 0
+        seenBytes = seenBytes || !held.isEmpty
+        linesPassed += held.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        try held.withUnsafeBytes { try pass($0, body) }
+    }
+
+    private mutating func pass(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
         guard var text else { return try inner.decode(chunk, body) }
         self.text = nil  // held locally while it lends its output, so the two are not accessed at once
         defer { self.text = text }
@@ -46,6 +91,7 @@ public struct TranscodingRecordDecoder: RecordDecoder {
     }
 
     public mutating func finish(_ body: (RecordBatch) throws -> Void) rethrows {
+        if sniffing && mismatch == nil { try decide(body) }
         guard mismatch == nil else { return }
         guard var text else { return try inner.finish(body) }
         self.text = nil

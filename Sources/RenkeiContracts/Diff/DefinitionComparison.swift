@@ -61,10 +61,8 @@ struct DefinitionComparison {
 
     private func layoutChanges() -> [ContractChange] {
         var changes: [ContractChange] = []
-        let oldReferences = old.layouts.map(\.reference.description)
-        let newReferences = new.layouts.map(\.reference.description)
-        for reference in EntitlementComparison.union(oldReferences, newReferences) {
-            let parsed = LayoutReference(parsing: reference)!
+        for parsed in EntitlementComparison.union(old.layouts.map(\.reference), new.layouts.map(\.reference)) {
+            let reference = parsed.description
             switch (old.layout(parsed), new.layout(parsed)) {
             case (nil, let layout?):
                 changes.append(.init(category: .layout, subject: reference, old: nil, new: layout.title))
@@ -201,6 +199,9 @@ struct DefinitionComparison {
                 fields.compare("endpoints.query", before.endpoints.query, after.endpoints.query)
                 fields.compare("endpoints.storage", before.endpoints.storage, after.endpoints.storage)
                 fields.compare("endpoints.inbox", before.endpoints.inbox, after.endpoints.inbox)
+                fields.compare(
+                    "endpoints.inbox-encoding", before.endpoints.inboxEncoding.rawValue,
+                    after.endpoints.inboxEncoding.rawValue)
                 changes += fields.changes.map {
                     .init(category: .system, subject: id, field: $0.field, old: $0.old, new: $0.new)
                 }

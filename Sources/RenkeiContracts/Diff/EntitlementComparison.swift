@@ -105,8 +105,8 @@ struct EntitlementComparison {
         (new.system(system) ?? old.system(system))?.name ?? system
     }
 
-    /// The ids of both lists, those of `first` in their order, then those only in `second`.
-    static func union(_ first: [String], _ second: [String]) -> [String] {
+    /// The values of both lists, those of `first` in their order, then those only in `second`.
+    static func union<Value: Hashable>(_ first: [Value], _ second: [Value]) -> [Value] {
         var seen = Set(first)
         return first + second.filter { seen.insert($0).inserted }
     }
