@@ -30,7 +30,9 @@ enum WhatIfRendering {
             if !finding.items.isEmpty {
                 lines.append("    items:   " + finding.items.map(item).joined(separator: ", "))
             }
-            lines.append("    counted: " + counts(finding.counts) + "; \(local(finding.first)) – \(local(finding.last))")
+            let (from, to) = (local(finding.first), local(finding.last))
+            let when = from == to ? " at \(from)" : "; from \(from) to \(to)"
+            lines.append("    counted: " + counts(finding.counts) + when)
             if !finding.samples.isEmpty { lines.append("    keys:    " + finding.samples.joined(separator: ", ")) }
         }
         lines.append("")

@@ -47,7 +47,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: proposalA) }
         let text = try CLIRunner.run(["contract", "what-if", proposalA] + options)
         #expect(text.status == 3, "\(text.stderr)")
-        let lines = text.stdout.components(separatedBy: "\n")
+        let lines = text.stdout.components(separatedBy: "\n").dropLast()
         #expect(lines.contains("[mynumber] resident-change → 008 個人住民税: would have received (a new receiver)"))
         #expect(lines.contains("    items:   宛名番号 atena_number, 氏名 name (personal), 個人番号 my_number (mynumber)"))
         #expect(lines.contains("[personal] resident-change → 017 介護保険: items that would have been sent"))
@@ -55,20 +55,22 @@ import Testing
         #expect(lines.contains("[less] resident-change → 002 児童手当: would not have received (no longer a receiver)"))
         #expect(lines.contains("[less] resident-change → C001 子育て応援ポイント: items that would have been withheld"))
         #expect(lines.contains("    keys:    " + keys.joined(separator: ", ")))
-        #expect(lines.filter { $0.hasPrefix("    counted: 3 records, 1 provide; ") }.count == 4)
+        #expect(lines.filter { $0.hasPrefix("    counted: 3 records, 1 provide at ") }.count == 4)
         #expect(lines.last == "4 findings. Keys are samples of record keys (宛名番号); values are never recorded.")
         // The mynumber finding comes first, and nothing of the unchanged bulk linkage is flagged.
         #expect(lines.first { $0.hasPrefix("[") }?.hasPrefix("[mynumber]") == true)
         #expect(!text.stdout.contains("resident-register-daily"))
 
-        let json = try CLIRunner.run(["contract", "what-if", proposalA, "--format", "json", "--samples", "2"] + options)
+        let json = try CLIRunner.run(
+            ["contract", "what-if", proposalA, "--format", "json", "--samples", "2"] + options)
         #expect(json.status == 3, "\(json.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
         #expect(document["differs"] as? Bool == true)
         let findings = try #require(document["findings"] as? [[String: Any]])
-        #expect(findings.map { $0["kind"] as? String ?? "" } == [
-            "new-receiver", "items-sent", "not-delivered", "items-withheld",
-        ])
+        #expect(
+            findings.map { $0["kind"] as? String ?? "" } == [
+                "new-receiver", "items-sent", "not-delivered", "items-withheld",
+            ])
         #expect(findings.first?["sensitivity"] as? String == "mynumber")
         #expect(findings.allSatisfy { ($0["samples"] as? [String]) == Array(keys.prefix(2)) })
         #expect((findings.first?["counts"] as? [String: Any])?["records"] as? Int == 3)
@@ -82,9 +84,11 @@ import Testing
             removedLines.contains(
                 "[more] resident-change: C001 子育て応援ポイント was refused (not-the-provider) and would have been accepted"))
         #expect(removedLines.contains("[less] resident-change: 001 住民基本台帳 would have been refused (not-the-provider)"))
-        #expect(removedLines.contains("[less] resident-register-daily: the linkage is gone; none of this would have happened"))
+        #expect(
+            removedLines.contains(
+                "[less] resident-register-daily: the linkage is gone; none of this would have happened"))
         // The bulk transfer counts its 20 records once, not one entry per receiver.
-        #expect(removedLines.contains { $0.hasPrefix("    counted: 20 records, 1 provide; ") })
+        #expect(removedLines.contains { $0.hasPrefix("    counted: 20 records, 1 provide at ") })
 
         for output in [text.stdout, json.stdout, removed.stdout] {
             for value in values { #expect(!output.contains(value), "a record's value in the output") }
@@ -94,7 +98,9 @@ import Testing
         #expect(unchanged.status == 0, "\(unchanged.stderr)")
         #expect(unchanged.stdout.contains("Nothing would have gone differently."))
         let since2020 = try CLIRunner.run(
-            ["contract", "what-if", proposalA, "--until", "2099-12-31"] + options.dropFirst(2) + ["--since", "2020-01-01"])
+            ["contract", "what-if", proposalA, "--until", "2099-12-31"] + options.dropFirst(2) + [
+                "--since", "2020-01-01",
+            ])
         #expect(since2020.status == 3, "\(since2020.stderr)")
         #expect(since2020.stdout.contains("had applied from 2020-01-01T00:00:00+09:00 to 2099-12-31T23:59:59+09:00"))
 

@@ -79,7 +79,9 @@ public struct ContractWhatIf: Sendable {
             reference.flatMap { current?.layout($0) },
         ]
         for case let layout? in layouts {
-            if let item = layout.item(key) { return WhatIfFinding.Item(key: key, name: item.name, sensitivity: item.sensitivity) }
+            if let item = layout.item(key) {
+                return WhatIfFinding.Item(key: key, name: item.name, sensitivity: item.sensitivity)
+            }
         }
         return WhatIfFinding.Item(key: key, name: nil, sensitivity: nil)
     }

@@ -55,13 +55,16 @@ struct WhatIfWalk {
             return try await note(Key(.linkageRemoved, first.linkage), counts, first)
         }
         if let reason = rules.provideRefusal(provider: first.provider, linkage) {
-            return try await note(Key(.wouldBeRefused, linkage.id, system: first.provider, reason: reason), counts, first)
+            return try await note(
+                Key(.wouldBeRefused, linkage.id, system: first.provider, reason: reason), counts, first)
         }
         for entry in entries { try await receiverChange(entry, linkage: linkage, counts: counts) }
         let receivers = Set(entries.compactMap(\.receiver))
         for receiver in linkage.receivers where !receivers.contains(receiver.system) {
             try await note(
-                Key(.newReceiver, linkage.id, receiver: receiver.system, items: rules.entitlement(linkage, receiver: receiver.system)),
+                Key(
+                    .newReceiver, linkage.id, receiver: receiver.system,
+                    items: rules.entitlement(linkage, receiver: receiver.system)),
                 counts, first, linkage: linkage)
         }
     }
@@ -80,7 +83,8 @@ struct WhatIfWalk {
             return try await note(Key(.linkageRemoved, entry.linkage), counts, entry)
         }
         if let reason = rules.provideRefusal(provider: entry.provider, linkage) {
-            return try await note(Key(.wouldBeRefused, linkage.id, system: entry.provider, reason: reason), counts, entry)
+            return try await note(
+                Key(.wouldBeRefused, linkage.id, system: entry.provider, reason: reason), counts, entry)
         }
         try await receiverChange(entry, linkage: linkage, counts: counts)
     }
@@ -93,7 +97,8 @@ struct WhatIfWalk {
             return try await note(Key(.linkageRemoved, entry.linkage), counts, entry)
         }
         if let reason = rules.queryRefusal(asker: entry.receiver, linkage) {
-            return try await note(Key(.wouldBeRefused, linkage.id, system: entry.receiver, reason: reason), counts, entry)
+            return try await note(
+                Key(.wouldBeRefused, linkage.id, system: entry.receiver, reason: reason), counts, entry)
         }
         // A query that was not answered moved no items.
         guard entry.outcome == "ok" else { return }
@@ -108,7 +113,8 @@ struct WhatIfWalk {
             ProvideError.Code.notAProvideLinkage.rawValue,
         ]
         guard let reason = entry.reason, decidable.contains(reason), let provider = entry.provider,
-            let linkage = rules.proposed.linkage(entry.linkage), rules.provideRefusal(provider: provider, linkage) == nil
+            let linkage = rules.proposed.linkage(entry.linkage),
+            rules.provideRefusal(provider: provider, linkage) == nil
         else { return }
         var counts = WhatIfFinding.Counts()
         counts.refusals = 1
@@ -130,10 +136,12 @@ struct WhatIfWalk {
         let gained = entitled.filter { !got.contains($0) }
         let lost = got.filter { !entitled.contains($0) }
         if !gained.isEmpty {
-            try await note(Key(.itemsSent, linkage.id, receiver: receiver, items: gained), counts, entry, linkage: linkage)
+            try await note(
+                Key(.itemsSent, linkage.id, receiver: receiver, items: gained), counts, entry, linkage: linkage)
         }
         if !lost.isEmpty {
-            try await note(Key(.itemsWithheld, linkage.id, receiver: receiver, items: lost), counts, entry, linkage: linkage)
+            try await note(
+                Key(.itemsWithheld, linkage.id, receiver: receiver, items: lost), counts, entry, linkage: linkage)
         }
     }
 
