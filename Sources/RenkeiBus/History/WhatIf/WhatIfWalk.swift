@@ -10,6 +10,8 @@ struct WhatIfWalk {
     private var submission: [HistoryEntry] = []
     /// Sample keys of key lists already read, by list: every receiver's entry of a transfer shares one.
     private var listSamples: [HistoryKeyList: [String]] = [:]
+    /// Proposed entitlements already worked out, by linkage and receiver: every entry of a receiver asks again.
+    private var entitlements: [[String]: (keys: [String], set: Set<String>)] = [:]
 
     struct Key: Hashable {
         var kind: WhatIfFinding.Kind
@@ -132,9 +134,11 @@ struct WhatIfWalk {
         }
         // An entry that does not name its items cannot be compared.
         guard let got = entry.items else { return }
-        let entitled = rules.entitlement(linkage, receiver: receiver)
-        let gained = entitled.filter { !got.contains($0) }
-        let lost = got.filter { !entitled.contains($0) }
+        let entitled = entitlement(linkage, receiver: receiver)
+        // Both lists are in layout order: the common case, nothing changed, is one comparison.
+        guard got != entitled.keys else { return }
+        let gained = entitled.keys.filter { !got.contains($0) }
+        let lost = got.filter { !entitled.set.contains($0) }
         if !gained.isEmpty {
             try await note(
                 Key(.itemsSent, linkage.id, receiver: receiver, items: gained), counts, entry, linkage: linkage)
@@ -143,6 +147,15 @@ struct WhatIfWalk {
             try await note(
                 Key(.itemsWithheld, linkage.id, receiver: receiver, items: lost), counts, entry, linkage: linkage)
         }
+    }
+
+    private mutating func entitlement(
+        _ linkage: Linkage, receiver: String
+    ) -> (keys: [String], set: Set<String>) {
+        if let known = entitlements[[linkage.id, receiver]] { return known }
+        let keys = rules.entitlement(linkage, receiver: receiver)
+        entitlements[[linkage.id, receiver]] = (keys, Set(keys))
+        return (keys, Set(keys))
     }
 
     /// Adds `counts` of `entry` to the finding `key`, starting it when new, and takes sample keys until it has enough.
