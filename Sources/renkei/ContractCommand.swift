@@ -6,7 +6,7 @@ struct ContractCommand: AsyncParsableCommand {
         abstract: "Check and inspect the contracts: systems, layouts and linkages.",
         subcommands: [
             ContractLintCommand.self, ContractShowCommand.self, ContractSchemaCommand.self, ContractDiffCommand.self,
-            ContractAsyncAPICommand.self,
+            ContractWhatIfCommand.self, ContractAsyncAPICommand.self,
         ]
     )
 }

@@ -178,7 +178,7 @@ extension HistoryIndex {
     }
 
     /// The entry a row holds, as it was written; the second value is why its key list's keys are missing.
-    private static func entry(
+    static func entry(
         _ row: Row, db: Database, table: inout NameTable
     ) throws -> (
         entry: HistoryEntry, keyListProblem: String?
