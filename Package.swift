@@ -140,15 +140,19 @@ let package = Package(
         ),
         .testTarget(
             name: "RenkeiCLITests",
-            dependencies: ["RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka"],
+            dependencies: [
+                "RenkeiContracts", "RenkeiCodec", "RenkeiSynthetic", "renkei", "RenkeiBus", "RenkeiKafka",
+                "RenkeiTestSupport",
+            ],
             // Proposed contract sets read from the source tree by the diff tests, not bundled.
             exclude: ["DiffFixtures"]
         ),
-        // Test fixtures shared by several test targets (a moto S3 server); never part of a product.
+        // Test fixtures shared by several test targets (a moto S3 server, proposed contracts, legacy-encoded CSV);
+        // never part of a product.
         .target(
             name: "RenkeiTestSupport",
             dependencies: [
-                "RenkeiStorage",
+                "RenkeiStorage", "RenkeiCodec", "RenkeiContracts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -179,6 +183,7 @@ let package = Package(
             name: "RenkeiGatewayTests",
             dependencies: [
                 "RenkeiGateway", "RenkeiBus", "RenkeiCodec", "RenkeiContracts", "RenkeiKafka", "RenkeiSynthetic",
+                "RenkeiTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import RenkeiContracts
+import RenkeiTestSupport
 import ServiceLifecycle
 import Testing
 
@@ -8,45 +9,13 @@ import Testing
 /// `ContractWhatIf` replays a real history — provides, pushes, a refusal, a bulk transfer, a query — against
 /// proposed contracts and finds each change, counted per linkage and receiver, with sample keys and never a value.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ContractWhatIfTests {
-    /// Proposal A: 002 removed from resident-change and 008 added with 個人番号, 017 given 住民票コード, C001 losing
-    /// 続柄; 017 may see 個人番号 in answers to resident-query.
-    static let proposalA: [ContractEdit] = [
-        ContractEdit(
-            "linkages/resident-change.yaml",
-            """
-              - system: "002"
-                purpose: 児童手当の受給資格確認
-                delivery: pull
-                items: [宛名番号, 世帯番号, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,
-                  住所_郵便番号, 住所_都道府県, 住所_市区郡町村名, 住所_町字, 住所_番地号表記, 住所_方書, 個人番号]
-            """,
-            """
-              - system: "008"
-                purpose: 個人住民税の課税資料の確認
-                delivery: pull
-                items: [宛名番号, 氏名, 個人番号]
-            """),
-        ContractEdit(
-            "linkages/resident-change.yaml",
-            "items: [宛名番号, 世帯番号, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,\n      住所_市区町村コード",
-            "items: [宛名番号, 世帯番号, 住民票コード, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,\n      住所_市区町村コード"),
-        ContractEdit("linkages/resident-change.yaml", "生年月日, 続柄, 住所_町字コード]", "生年月日, 住所_町字コード]"),
-        ContractEdit("linkages/resident-query.yaml", "住所_番地号表記, 住所_方書]", "住所_番地号表記, 住所_方書, 個人番号]"),
-    ]
+    /// Proposal A (``WhatIfProposals/a``), and 017 may see 個人番号 in answers to resident-query.
+    static let proposalA: [ContractEdit] =
+        WhatIfProposals.a + [
+            ContractEdit("linkages/resident-query.yaml", "住所_番地号表記, 住所_方書]", "住所_番地号表記, 住所_方書, 個人番号]")
+        ]
 
-    /// Proposal B: resident-register-daily removed; resident-change provided by C001 instead of 001.
-    static let proposalB: [ContractEdit] = [
-        ContractEdit(removing: "linkages/resident-register-daily.yaml"),
-        ContractEdit("linkages/resident-change.yaml", "provider: \"001\"", "provider: C001"),
-        ContractEdit(
-            "linkages/resident-change.yaml",
-            """
-              - system: C001
-                purpose: 子育て応援ポイントの対象世帯の把握
-                delivery: pull
-                items: [宛名番号, 世帯番号, 住民状態, 異動年月日, 異動事由, 生年月日, 続柄, 住所_町字コード]
-            """, ""),
-    ]
+    static let proposalB = WhatIfProposals.b
 
     @Test func findsWhatEachProposalWouldHaveChangedInARealHistory() async throws {
         try await BusHarness.with { harness in
@@ -173,33 +142,3 @@ import Testing
 }
 
 /// One change to a copy of the sample contracts: a text replaced in a file, or a file removed.
-struct ContractEdit: Sendable {
-    var file: String
-    var old: String?
-    var new: String?
-
-    init(_ file: String, _ old: String, _ new: String) {
-        (self.file, self.old, self.new) = (file, old, new)
-    }
-
-    init(removing file: String) { self.file = file }
-
-    /// A copy of `directory` (in a new temporary folder) with `edits` applied; fails when a text is not found.
-    static func copy(_ directory: String, applying edits: [ContractEdit]) throws -> String {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("renkei-contracts-\(UUID())").path
-        try FileManager.default.copyItem(atPath: directory, toPath: target)
-        for edit in edits {
-            let path = target + "/" + edit.file
-            guard let old = edit.old, let new = edit.new else {
-                try FileManager.default.removeItem(atPath: path)
-                continue
-            }
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            guard text.contains(old) else { throw EditNotFound(file: edit.file, text: old) }
-            try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        return target
-    }
-
-    struct EditNotFound: Error { var file: String, text: String }
-}

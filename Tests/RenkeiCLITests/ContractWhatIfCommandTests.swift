@@ -3,6 +3,7 @@ import Logging
 import RenkeiBus
 import RenkeiContracts
 import RenkeiKafka
+import RenkeiTestSupport
 import Testing
 
 /// `renkei contract what-if` replays a history under --data-dir against a proposed contract folder: it prints each
@@ -107,7 +108,9 @@ import Testing
         let badDate = try CLIRunner.run(["contract", "what-if", proposalA] + options + ["--since", "yesterday"])
         #expect(badDate.status == 2)
         #expect(badDate.stderr.contains("--since takes a date such as 2026-11-01"))
-        let broken = try Self.copy(editing: [("linkages/resident-query.yaml", "delivery: pull", "delivery: email")])
+        let broken = try Self.copy(editing: [
+            ContractEdit("linkages/resident-query.yaml", "delivery: pull", "delivery: email")
+        ])
         defer { try? FileManager.default.removeItem(atPath: broken) }
         let unusable = try CLIRunner.run(["contract", "what-if", broken] + options)
         #expect(unusable.status == 2)
@@ -115,62 +118,12 @@ import Testing
         #expect(unusable.stderr.contains("error[invalid-value]"))
     }
 
-    /// 002 replaced by 008 with 個人番号, 017 given 住民票コード, C001 losing 続柄.
-    static let proposalA: [(String, String, String)] = [
-        (
-            "linkages/resident-change.yaml",
-            """
-              - system: "002"
-                purpose: 児童手当の受給資格確認
-                delivery: pull
-                items: [宛名番号, 世帯番号, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,
-                  住所_郵便番号, 住所_都道府県, 住所_市区郡町村名, 住所_町字, 住所_番地号表記, 住所_方書, 個人番号]
-            """,
-            """
-              - system: "008"
-                purpose: 個人住民税の課税資料の確認
-                delivery: pull
-                items: [宛名番号, 氏名, 個人番号]
-            """
-        ),
-        (
-            "linkages/resident-change.yaml",
-            "items: [宛名番号, 世帯番号, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,\n      住所_市区町村コード",
-            "items: [宛名番号, 世帯番号, 住民票コード, 住民種別, 住民状態, 異動年月日, 異動事由, 氏名, 氏名_フリガナ, 性別, 生年月日, 続柄,\n      住所_市区町村コード"
-        ),
-        ("linkages/resident-change.yaml", "生年月日, 続柄, 住所_町字コード]", "生年月日, 住所_町字コード]"),
-    ]
+    static let proposalA = WhatIfProposals.a
 
-    /// resident-register-daily removed (an empty replacement text removes the file); resident-change provided by
-    /// C001 instead of 001.
-    static let proposalB: [(String, String, String)] = [
-        ("linkages/resident-register-daily.yaml", "", ""),
-        ("linkages/resident-change.yaml", "provider: \"001\"", "provider: C001"),
-        (
-            "linkages/resident-change.yaml",
-            """
-              - system: C001
-                purpose: 子育て応援ポイントの対象世帯の把握
-                delivery: pull
-                items: [宛名番号, 世帯番号, 住民状態, 異動年月日, 異動事由, 生年月日, 続柄, 住所_町字コード]
-            """, ""
-        ),
-    ]
+    static let proposalB = WhatIfProposals.b
 
-    /// A copy of the sample contracts with texts replaced; an empty text to replace removes the file.
-    static func copy(editing edits: [(String, String, String)]) throws -> String {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("renkei-proposed-\(UUID())").path
-        try FileManager.default.copyItem(atPath: contractsDirectory, toPath: target)
-        for (file, old, new) in edits {
-            let path = target + "/" + file
-            if old.isEmpty {
-                try FileManager.default.removeItem(atPath: path)
-                continue
-            }
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            try #require(text.contains(old), "\(file) does not contain the text to replace")
-            try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        return target
+    /// A copy of the sample contracts with `edits` applied.
+    static func copy(editing edits: [ContractEdit]) throws -> String {
+        try ContractEdit.copy(contractsDirectory, applying: edits)
     }
 }

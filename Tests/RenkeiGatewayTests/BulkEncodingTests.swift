@@ -1,6 +1,7 @@
 import Foundation
 import RenkeiCodec
 import RenkeiContracts
+import RenkeiTestSupport
 import Testing
 
 /// The bulk route reads the `charset` of `Content-Type`: CP932 and Shift_JIS bodies are decoded as they stream.
@@ -67,26 +68,4 @@ import Testing
             #expect((reply.json["detail"] as? String ?? "").contains("/transfers"))
         }
     }
-}
-
-/// The lines of a generated UTF-8 CSV that `encoding` can hold (the generator also writes names such as 葛󠄀, with a
-/// variation selector, that no legacy encoding holds), at most `rows` data rows after the header; in `encoding`
-/// and in UTF-8.
-func legacyCSV(_ utf8: [UInt8], rows: Int = .max, _ encoding: TextEncoding = .cp932) -> (legacy: [UInt8], utf8: [UInt8])
-{
-    let encoder = LegacyTextEncoder(encoding: encoding)
-    let legacy = ByteWriter()
-    var kept: [UInt8] = []
-    var count = -1
-    for line in utf8.split(separator: 0x0A, omittingEmptySubsequences: false) where !line.isEmpty && count < rows {
-        let bytes = Array(line) + [0x0A]
-        let start = legacy.count
-        if bytes.withUnsafeBytes({ encoder.encode($0, into: legacy) }) {
-            kept += bytes
-            count += 1
-        } else {
-            legacy.truncate(to: start)
-        }
-    }
-    return (legacy.bytes, kept)
 }
