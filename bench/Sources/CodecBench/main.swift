@@ -138,6 +138,47 @@ if selected("csv-decode+validate") {
     report("csv-decode+validate", csvDecode)
 }
 
+// 3b. The same CSV through the decoder that files, uploads and inboxes use: it sniffs the encoding first, then
+// passes UTF-8 through.
+if selected("csv-file-utf8") {
+    let fileDecode = measure(items: recordCount, runs: runs) {
+        var decoder = TranscodingRecordDecoder(format: .csv, schema: schema, encoding: .utf8)
+        var valid = 0
+        decodeInChunks(csv, &decoder) { batch in valid &+= batch.count - batch.invalidCount }
+        precondition(valid == recordCount && decoder.mismatch == nil)
+        return csv.count
+    }
+    report("csv-file-utf8", fileDecode)
+}
+
+// 3c. A CP932 export (the records CP932 can hold; the generator also writes variation selectors) transcoded to
+// UTF-8 while it is decoded and validated. MB/s counts the CP932 bytes.
+if selected("csv-file-cp932") {
+    let encoder = LegacyTextEncoder(encoding: .cp932)
+    let legacy = ByteWriter(capacity: csv.count)
+    var held = -1  // the header is no record
+    for line in csv.split(separator: 0x0A, omittingEmptySubsequences: false) where !line.isEmpty {
+        let start = legacy.count
+        if (Array(line) + [0x0A]).withUnsafeBytes({ encoder.encode($0, into: legacy) }) {
+            held += 1
+        } else {
+            legacy.truncate(to: start)
+        }
+    }
+    let cp932 = legacy.bytes
+    let cp932Decode = measure(items: held, runs: runs) {
+        var decoder = TranscodingRecordDecoder(format: .csv, schema: schema, encoding: .cp932)
+        var valid = 0
+        decodeInChunks(cp932, &decoder) { batch in valid &+= batch.count - batch.invalidCount }
+        precondition(valid == held && decoder.mismatch == nil)
+        return cp932.count
+    }
+    print(
+        "cp932: \(held) of \(recordCount) records CP932 can hold, "
+            + "\(format(Double(cp932.count) / Double(max(held, 1)))) B/record")
+    report("csv-file-cp932", cp932Decode)
+}
+
 // 4. The bus's bulk path: CSV in, validate, project to a receiver (resident-change → 017), one JSON message each.
 if selected("csv-validate-project-json") {
     let projectedEncoder = JSONRecordEncoder(projection: projection)
