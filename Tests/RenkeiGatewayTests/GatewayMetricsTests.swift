@@ -22,6 +22,20 @@ import Testing
         #expect(text.contains("renkei_query_duration_seconds_count{linkage=\"resident-query\",outcome=\"ok\"} 5"))
     }
 
+    @Test func aGaugeNoLongerReportedLeavesTheExposition() {
+        let metrics = GatewayMetrics()
+        let both = metrics.exposition(gauges: [
+            ("renkei_consumer_lag", [("linkage", "resident-change"), ("receiver", "017")], 4),
+            ("renkei_consumer_lag", [("linkage", "resident-change"), ("receiver", "018")], 2),
+        ])
+        #expect(both.contains(#"renkei_consumer_lag{linkage="resident-change",receiver="018"} 2.0"#))
+        let one = metrics.exposition(gauges: [
+            ("renkei_consumer_lag", [("linkage", "resident-change"), ("receiver", "017")], 5)
+        ])
+        #expect(one.contains(#"renkei_consumer_lag{linkage="resident-change",receiver="017"} 5.0"#))
+        #expect(!one.contains(#"receiver="018""#))
+    }
+
     @Test func everyFamilyHasItsHelpLineBeforeItsType() {
         let metrics = GatewayMetrics()
         metrics.pushAttempt(linkage: "resident-change", receiver: "017", outcome: "delivered")

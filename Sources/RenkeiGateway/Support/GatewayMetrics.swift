@@ -3,6 +3,7 @@ import Metrics
 import Prometheus
 import RenkeiBus
 import RenkeiContracts
+import Synchronization
 
 /// The gateway's metrics: recorded through swift-metrics into a Prometheus registry of this gateway's own (so that
 /// several gateways in one process — tests, benchmarks — do not mix), and written in the Prometheus text format by
@@ -10,6 +11,9 @@ import RenkeiContracts
 final class GatewayMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    /// The series of the scrape-time gauges last reported, so that one the caller no longer reports (a stopped push
+    /// worker's lag, a deleted dead-letter topic) is removed instead of repeating its last value.
+    private let gauges = Mutex<[String: Metrics.Gauge]>([:])
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -83,9 +87,18 @@ final class GatewayMetrics: Sendable {
 
     /// The exposition text; `gauges` are measured at scrape time by the caller.
     func exposition(gauges: [(name: String, labels: [(String, String)], value: Int)]) -> String {
+        var current: [String: Metrics.Gauge] = [:]
         for gauge in gauges {
-            Gauge(label: gauge.name, dimensions: gauge.labels, factory: factory).record(gauge.value)
+            let key = gauge.name + "\u{0}" + gauge.labels.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{0}")
+            let series = Metrics.Gauge(label: gauge.name, dimensions: gauge.labels, factory: factory)
+            series.record(gauge.value)
+            current[key] = series
         }
+        let gone = self.gauges.withLock { previous in
+            defer { previous = current }
+            return previous.filter { current[$0.key] == nil }.map(\.value)
+        }
+        for series in gone { series.destroy() }
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         return Self.addingHelp(to: String(decoding: bytes, as: UTF8.self))
