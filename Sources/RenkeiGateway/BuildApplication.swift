@@ -1,5 +1,8 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
+import NIOCore
 public import RenkeiBus
 import RenkeiContracts
 public import ServiceLifecycle
@@ -68,8 +71,14 @@ private func makeApplication(
     var services: [any Service] = [QueryClientService(client: queries)]
     if deliveryInsideApplication, let delivery { services.append(delivery) }
     let workers = delivery?.plannedWorkers.count ?? 0
+    let http1 = HTTPServerBuilder.http1(
+        configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout)))
+    let server = try configuration.tls.map {
+        try HTTPServerBuilder.tls(http1, tlsConfiguration: $0.serverConfiguration())
+    }
     let application = Application(
         router: router,
+        server: server ?? http1,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "renkei"),
         services: services,

@@ -34,12 +34,17 @@ public struct GatewayConfiguration: Sendable {
     public var externalIntrospectionClient: (id: String, secret: String)?
     /// Start in maintenance mode (readiness 503, data routes refused) until an operator ends it.
     public var maintenance: Bool = false
+    /// TLS on the gateway's port; `nil` serves plain HTTP (behind a TLS-terminating proxy, or for trying out).
+    public var tls: GatewayTLS?
+    /// A connection is closed when it has been idle this long: a client that stops sending in the middle of a
+    /// request, or a kept-alive connection nobody uses. A request being answered (a long poll) is never cut.
+    public var idleTimeout: Duration = .seconds(60)
 
     public init() {}
 
     /// The token endpoint URL for a server bound to `port`.
     func tokenEndpoint(boundPort: Int) -> String {
-        let base = publicURL ?? "http://\(host):\(boundPort)"
+        let base = publicURL ?? "\(tls == nil ? "http" : "https")://\(host):\(boundPort)"
         return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/oauth/token"
     }
 }

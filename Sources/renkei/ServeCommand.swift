@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to bind.") var host: String = "127.0.0.1"
     @Option(help: "Port to bind.") var port: Int = 8080
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+    @Option(help: "Seconds before an idle connection (or a client stuck mid-request) is closed.")
+    var idleTimeout: Int = 60
     @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
     var brokers: String?
     @OptionGroup(title: "Kafka security (with --brokers)") var kafkaSecurity: KafkaSecurityOptions
@@ -62,6 +68,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "renkei.serve")
         let contracts = try contractsOptions.load()
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw usageFailure("--tls-cert and --tls-key go together: give both for HTTPS, or neither.")
+        }
+        for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+            throw usageFailure("Cannot read the TLS file \(path).")
+        }
         if let problem = PortProbe.problem(host: host, port: port) {
             printError("renkei serve: \(problem)")
             throw ExitCode(1)
@@ -130,6 +142,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.externalIntrospectionURL = introspectionURL
         configuration.maintenance = maintenance
         configuration.runsDispatchers = !noDispatchers
+        configuration.idleTimeout = .seconds(idleTimeout)
+        if let tlsCert, let tlsKey {
+            configuration.tls = GatewayTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+        }
         if let key = ProcessInfo.processInfo.environment["RENKEI_TOKEN_KEY"], !key.isEmpty {
             configuration.tokenSigningKey = Array(key.utf8)
         }
@@ -144,6 +160,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             await bus.shutdown()
             if let error = error as? ClientSecretsError {
+                printError("renkei serve: \(error.description)")
+                throw ExitCode(2)
+            }
+            if let error = error as? GatewayTLSError {
                 printError("renkei serve: \(error.description)")
                 throw ExitCode(2)
             }

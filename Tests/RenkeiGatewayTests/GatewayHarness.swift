@@ -101,9 +101,16 @@ final class GatewayHarness: Sendable {
         configuration.queryTimeout = .seconds(10)
         configure(&configuration)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let gateway = try await buildGateway(
-            bus: bus, secrets: ClientSecrets.demo(for: contracts), configuration: configuration, logger: logger,
-            onServerRunning: { port in continuation.yield(port) })
+        let gateway: GatewayServices
+        do {
+            gateway = try await buildGateway(
+                bus: bus, secrets: ClientSecrets.demo(for: contracts), configuration: configuration, logger: logger,
+                onServerRunning: { port in continuation.yield(port) })
+        } catch {
+            await bus.shutdown()
+            kafka?.shutdown()
+            throw error
+        }
         // As `renkei serve` runs them: one service group for the HTTP application and the delivery service.
         let group = ServiceGroup(services: gateway.services, logger: logger)
         let task = Task { try await group.run() }
