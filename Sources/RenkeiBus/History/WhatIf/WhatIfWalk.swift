@@ -53,13 +53,11 @@ struct WhatIfWalk {
         var counts = WhatIfFinding.Counts()
         counts.provides = 1
         counts.records = first.recordCount
-        guard let linkage = rules.proposed.linkage(first.linkage) else {
-            return try await note(Key(.linkageRemoved, first.linkage), counts, first)
-        }
-        if let reason = rules.provideRefusal(provider: first.provider, linkage) {
-            return try await note(
-                Key(.wouldBeRefused, linkage.id, system: first.provider, reason: reason), counts, first)
-        }
+        let rules = self.rules  // read by the refusal while `admitted` may note findings
+        guard
+            let linkage = try await admitted(
+                first, counts, by: first.provider, refusal: { rules.provideRefusal(provider: first.provider, $0) })
+        else { return }
         for entry in entries { try await receiverChange(entry, linkage: linkage, counts: counts) }
         let receivers = Set(entries.compactMap(\.receiver))
         for receiver in linkage.receivers where !receivers.contains(receiver.system) {
@@ -69,6 +67,22 @@ struct WhatIfWalk {
                     items: rules.entitlement(linkage, receiver: receiver.system)),
                 counts, first, linkage: linkage)
         }
+    }
+
+    /// The proposed linkage of `entry` when it still exists and `refusal` finds nothing against `system`; otherwise
+    /// notes that the entry's linkage is gone or that `system` would have been refused, and returns `nil`.
+    private mutating func admitted(
+        _ entry: HistoryEntry, _ counts: WhatIfFinding.Counts, by system: String?, refusal: (Linkage) -> String?
+    ) async throws -> Linkage? {
+        guard let linkage = rules.proposed.linkage(entry.linkage) else {
+            try await note(Key(.linkageRemoved, entry.linkage), counts, entry)
+            return nil
+        }
+        if let reason = refusal(linkage) {
+            try await note(Key(.wouldBeRefused, linkage.id, system: system, reason: reason), counts, entry)
+            return nil
+        }
+        return linkage
     }
 
     /// A push, file or Kafka delivery, or a replay, to one receiver.
@@ -81,13 +95,11 @@ struct WhatIfWalk {
         } else {
             counts.deliveries = 1
         }
-        guard let linkage = rules.proposed.linkage(entry.linkage) else {
-            return try await note(Key(.linkageRemoved, entry.linkage), counts, entry)
-        }
-        if let reason = rules.provideRefusal(provider: entry.provider, linkage) {
-            return try await note(
-                Key(.wouldBeRefused, linkage.id, system: entry.provider, reason: reason), counts, entry)
-        }
+        let rules = self.rules  // read by the refusal while `admitted` may note findings
+        guard
+            let linkage = try await admitted(
+                entry, counts, by: entry.provider, refusal: { rules.provideRefusal(provider: entry.provider, $0) })
+        else { return }
         try await receiverChange(entry, linkage: linkage, counts: counts)
     }
 
@@ -95,13 +107,11 @@ struct WhatIfWalk {
         var counts = WhatIfFinding.Counts()
         counts.queries = 1
         counts.records = entry.recordCount
-        guard let linkage = rules.proposed.linkage(entry.linkage) else {
-            return try await note(Key(.linkageRemoved, entry.linkage), counts, entry)
-        }
-        if let reason = rules.queryRefusal(asker: entry.receiver, linkage) {
-            return try await note(
-                Key(.wouldBeRefused, linkage.id, system: entry.receiver, reason: reason), counts, entry)
-        }
+        let rules = self.rules  // read by the refusal while `admitted` may note findings
+        guard
+            let linkage = try await admitted(
+                entry, counts, by: entry.receiver, refusal: { rules.queryRefusal(asker: entry.receiver, $0) })
+        else { return }
         // A query that was not answered moved no items.
         guard entry.outcome == "ok" else { return }
         try await receiverChange(entry, linkage: linkage, counts: counts)
