@@ -154,7 +154,7 @@ struct OperatorRoutes {
 
     private func maintenance(_ request: Request) async throws -> Response {
         let grant = try await gateway.require(request, scope: Scopes.gatewayManage)
-        let body = try await gateway.collect(request, limit: 4096)
+        let body = try await gateway.collect(request, limit: BodyLimit.maintenance)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let enabled = object["enabled"] as? Bool
         else { throw Problem.badRequest("malformed-json", "The body is {\"enabled\": true|false}.") }
