@@ -9,20 +9,23 @@ struct OperatorRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.get("/operations/dead-letters") { request, context in try await listDeadLetters(request) }
-        router.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
+        let readers = router.operatorGroup(gateway, scope: Scopes.deadLettersRead)
+        readers.get("/operations/dead-letters") { request, _ in try await listDeadLetters(request) }
+        readers.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
             try await showDeadLetter(request, context)
         }
-        router.post("/operations/dead-letters/{topic}/{partition}/{offset}/replay") { request, context in
-            try await replay(request, context)
+        router.operatorGroup(gateway, scope: Scopes.deadLettersReplay).post(
+            "/operations/dead-letters/{topic}/{partition}/{offset}/replay"
+        ) { request, context in try await replay(request, context) }
+        let historians = router.operatorGroup(gateway, scope: Scopes.historyRead)
+        historians.get("/operations/history") { request, _ in try await history(request) }
+        historians.get("/operations/history/verify") { request, _ in try await verify(request) }
+        router.operatorGroup(gateway, scope: Scopes.gatewayManage).put("/operations/maintenance") {
+            request, context in try await maintenance(request, context)
         }
-        router.get("/operations/history") { request, _ in try await history(request) }
-        router.get("/operations/history/verify") { request, _ in try await verify(request) }
-        router.put("/operations/maintenance") { request, _ in try await maintenance(request) }
     }
 
     private func listDeadLetters(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
         let query = request.uri.queryParameters
         let filter = DeadLetterFilter(
             linkage: query["linkage"].map(String.init), receiver: query["receiver"].map(String.init),
@@ -44,7 +47,6 @@ struct OperatorRoutes {
     }
 
     private func showDeadLetter(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
         let reference = try reference(context)
         guard let letter = try await DeadLetterReader(bus: gateway.bus).show(reference) else {
             throw Problem.notFound("There is no dead letter \(reference).")
@@ -54,7 +56,6 @@ struct OperatorRoutes {
 
     /// A dry run unless `execute=true`; a letter replayed before is refused (409) unless `force=true`.
     private func replay(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersReplay)
         let reference = try reference(context)
         let query = request.uri.queryParameters
         let execute = query["execute"] == "true"
@@ -86,7 +87,6 @@ struct OperatorRoutes {
     }
 
     private func history(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.historyRead)
         let query = request.uri.queryParameters
         var kind: HistoryEntry.Kind?
         if let text = query["kind"] {
@@ -124,7 +124,6 @@ struct OperatorRoutes {
     }
 
     private func verify(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.historyRead)
         let report = try await HistoryReader(bus: gateway.bus).verify()
         return Gateway.json(
             .object([
@@ -152,8 +151,8 @@ struct OperatorRoutes {
         return .object([("chains", .object(chains)), ("offset", .integer(Int(checkpoint.offset)))])
     }
 
-    private func maintenance(_ request: Request) async throws -> Response {
-        let grant = try await gateway.require(request, scope: Scopes.gatewayManage)
+    private func maintenance(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let grant = try context.grant
         let body = try await gateway.collect(request, limit: 4096)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let enabled = object["enabled"] as? Bool
