@@ -32,7 +32,7 @@ struct OperatorRoutes {
             reason: query["reason"].map(String.init), since: try Self.date(query["since"], "since"),
             until: try Self.date(query["until"], "until"))
         let letters = try await DeadLetterReader(bus: gateway.bus).list(filter)
-        return Gateway.json(.object([("deadLetters", .array(letters.map { Self.json($0, withValue: false) }))]))
+        return Gateway.json(.object([("deadLetters", .array(letters.map { Self.json($0) }))]))
     }
 
     private func reference(_ context: GatewayRequestContext) throws -> DeadLetterReference {
@@ -51,7 +51,13 @@ struct OperatorRoutes {
         guard let letter = try await DeadLetterReader(bus: gateway.bus).show(reference) else {
             throw Problem.notFound("There is no dead letter \(reference).")
         }
-        return Gateway.json(Self.json(letter, withValue: true))
+        let grant = try context.grant
+        let access: DeadLetterAccess =
+            grant.scopes.contains(Scopes.deadLettersReadPersonal) && grant.principal.role == .operator
+            ? .unmasked : .masked
+        try await gateway.bus.recordDeadLetterRead(letter, operatorID: grant.principal.clientID, access: access)
+        let value = DeadLetterMasking.value(of: letter, access: access, contracts: gateway.contracts)
+        return Gateway.json(Self.json(letter, value: (value, access)))
     }
 
     /// A dry run unless `execute=true`; a letter replayed before is refused (409) unless `force=true`.
@@ -62,7 +68,8 @@ struct OperatorRoutes {
         let force = query["force"] == "true"
         let outcome: ReplayOutcome
         do {
-            outcome = try await gateway.bus.replay(reference, dryRun: !execute, force: force)
+            outcome = try await gateway.bus.replay(
+                reference, dryRun: !execute, force: force, operatorID: try context.grant.principal.clientID)
         } catch let error as ReplayError {
             throw Problem.notFound(error.description)
         }
@@ -172,8 +179,8 @@ struct OperatorRoutes {
         return date
     }
 
-    /// A dead letter's metadata; its value (the record's data) only when shown one at a time.
-    static func json(_ letter: DeadLetter, withValue: Bool) -> JSONValue {
+    /// A dead letter's metadata; its value (the record's data, masked or not) only when shown one at a time.
+    static func json(_ letter: DeadLetter, value: (text: String, access: DeadLetterAccess)? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("reference", .string(letter.reference.description)), ("stage", .string(letter.stage)),
             ("reasons", .array(letter.reasons.map { .string($0) })), ("message", .string(letter.message)),
@@ -189,7 +196,10 @@ struct OperatorRoutes {
         if let partition = letter.originalPartition { members.append(("originalPartition", .integer(Int(partition)))) }
         if let offset = letter.originalOffset { members.append(("originalOffset", .integer(Int(offset)))) }
         if let row = letter.row { members.append(("row", .integer(row))) }
-        if withValue { members.append(("value", .string(String(decoding: letter.value, as: UTF8.self)))) }
+        if let value {
+            members.append(("value", .string(value.text)))
+            members.append(("masked", .bool(value.access == .masked)))
+        }
         return .object(members)
     }
 }
