@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Without --brokers an embedded Kafka cluster runs in this process: IN MEMORY ONLY, a few MiB per \
             partition, for trying things out, never for production. Client secrets come from --secrets FILE \
             (YAML or JSON, client id → secret) or RENKEI_CLIENT_SECRETS; with --demo, or on the embedded \
-            cluster when none are given, the sample secrets `demo-secret-<system id>` are used. Every secret \
+            cluster when none are given, the sample secrets `renkei-demo-client-secret-for-<system id>` are used. Every secret \
             must match its secret-sha256 in the contracts or the gateway does not start. The same text holds, \
             under `signing:` (system id → whsec_…), the secrets webhook and query-endpoint calls are signed \
             with (Standard Webhooks); every system with a webhook or query endpoint needs one.
@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     var instance: String = InstanceName.hostDefault
     @Option(help: ArgumentHelp("Client secrets file (YAML or JSON: client id → secret).", valueName: "file"))
     var secrets: String?
-    @Flag(help: "Use the sample secrets demo-secret-<id> (never outside a demo).") var demo = false
+    @Flag(help: "Use the sample secrets renkei-demo-client-secret-for-<id> (never outside a demo).") var demo = false
     @Option(help: "The gateway's URL as clients reach it; client assertions name <url>/oauth/token as audience.")
     var publicURL: String?
     @Option(help: "Access-token lifetime in seconds.") var tokenLifetime: Int = 300
@@ -188,7 +188,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
-        printError("renkei serve: using the DEMO client secrets (demo-secret-<id>); never outside a demo.")
+        printError(
+            "renkei serve: using the DEMO client secrets (renkei-demo-client-secret-for-<id>); never outside a demo.")
         return ClientSecrets.demo(for: contracts)
     }
 }

@@ -17,7 +17,7 @@ import Synchronization
 final class GatewayHarness: Sendable {
     static let contractsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contracts").path
-    static let signingKey = Array("gateway-test-signing-key".utf8)
+    static let signingKey = Array("gateway-test-signing-key-of-32-bytes-or-more".utf8)
 
     /// The embedded cluster; `nil` when the harness runs on a real one (``realKafkaBootstrap``).
     let kafka: EmbeddedKafka?
@@ -135,9 +135,10 @@ final class GatewayHarness: Sendable {
             var logger = Logger(label: "renkei.gateway.test")
             logger.logLevel = .critical
             let queries = try await QueryClient.start(bus: bus)
+            let tokens = await TokenService.make(
+                contracts: bus.contracts, secrets: ClientSecrets.demo(for: bus.contracts), configuration: configuration)
             let gateway = Gateway(
-                bus: bus, secrets: ClientSecrets.demo(for: bus.contracts), configuration: configuration,
-                queries: queries, logger: logger)
+                bus: bus, tokens: tokens, configuration: configuration, queries: queries, logger: logger)
             let routes = buildRouter(gateway).routes.map { "\($0.method) \($0.path)" }
             await queries.shutdown()
             return routes
@@ -189,7 +190,7 @@ final class GatewayHarness: Sendable {
     }
 
     static func demoSecret(_ client: String) -> String {
-        client.hasPrefix("sys-") ? "demo-secret-\(client.dropFirst(4))" : "demo-secret-\(client)"
+        ClientSecrets.demoClientSecret(client.hasPrefix("sys-") ? String(client.dropFirst(4)) : client)
     }
 
     struct TokenFailure: Error { var status: Int; var body: String }

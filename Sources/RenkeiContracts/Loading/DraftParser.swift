@@ -122,12 +122,14 @@ enum SystemParser {
             clientIDLocation: clientIDLocation, endpoints: endpoints, location: reader.location)
     }
 
-    /// An entry of `operators:`: `client-id`, `name`, `secret-sha256`.
+    /// An entry of `operators:`: `client-id`, `name`, `secret-sha256`, and optionally `zone` (`general` unless
+    /// said).
     static func parseOperator(_ node: Node, file: String, into diagnostics: inout Diagnostics) -> OperatorDraft? {
         guard var reader = FieldReader(node, file: file, subject: "operator", into: &diagnostics) else { return nil }
         let clientID = reader.string("client-id", required: true, into: &diagnostics)
         let name = reader.string("name", required: true, into: &diagnostics)
         let hash = reader.string("secret-sha256", required: true, into: &diagnostics)
+        let zone = reader.choice("zone", as: Zone.self, required: false, into: &diagnostics)
         reader.finish(into: &diagnostics)
         if let hash, !isSHA256Hex(hash.value) {
             diagnostics.error(
@@ -137,7 +139,8 @@ enum SystemParser {
             return nil
         }
         guard let clientID, let name, let hash else { return nil }
-        return OperatorDraft(clientID: clientID, name: name.value, secretSHA256: hash.value)
+        return OperatorDraft(
+            clientID: clientID, name: name.value, secretSHA256: hash.value, zone: zone?.value ?? .general)
     }
 
     private static func url(

@@ -24,8 +24,9 @@ struct OAuthRoutes {
         guard form["grant_type"] == "client_credentials" else {
             throw OAuthError.unsupportedGrantType("Only grant_type=client_credentials is supported.")
         }
-        let principal = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
-        let issued = try gateway.tokens.issue(for: principal, scope: form["scope"])
+        let principal = try await gateway.tokens.authenticate(
+            form: form, authorization: request.headers[.authorization])
+        let issued = try await gateway.tokens.issue(for: principal, scope: form["scope"])
         gateway.logger.info(
             "access token issued",
             metadata: ["renkei.client": "\(principal.clientID)", "renkei.scopes": "\(issued.scope)"])
@@ -39,9 +40,9 @@ struct OAuthRoutes {
     /// Any authenticated client may introspect (providers check the tokens their callers present).
     private func introspect(_ request: Request) async throws -> Response {
         let form = try await form(request)
-        _ = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
+        _ = try await gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
         guard let token = form["token"] else { throw OAuthError.invalidRequest("The `token` parameter is missing.") }
-        guard let grant = gateway.tokens.validate(token) else {
+        guard let grant = await gateway.tokens.validate(token) else {
             return Gateway.json(.object([("active", false)]), headers: [.cacheControl: "no-store"])
         }
         var members: [(String, JSONValue)] = [
