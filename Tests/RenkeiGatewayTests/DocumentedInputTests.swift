@@ -35,7 +35,7 @@ import Testing
         }
     }
 
-    @Test func operatorQueryParametersAreCheckedAndAnEmptyCursorIsTheFirstPage() async throws {
+    @Test func operatorQueryParametersThatAreGivenMustBeValid() async throws {
         try await GatewayHarness.with { harness in
             let operator_ = try await harness.token("ops")
             for path in [
@@ -51,9 +51,6 @@ import Testing
                 token: operator_)
             #expect(replay.status == 400)
             #expect((replay.json["detail"] as? String)?.contains("`execute` is true or false") == true)
-            let firstPage = try await harness.call(.GET, "/operations/history?cursor=", token: operator_)
-            #expect(firstPage.status == 200)
-            #expect(firstPage.json["entries"] != nil)
         }
     }
 

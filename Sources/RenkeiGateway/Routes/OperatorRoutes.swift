@@ -117,8 +117,7 @@ struct OperatorRoutes {
             limit = value
         }
         var cursor: HistoryCursor?
-        // An empty cursor is the first page, as for feeds.
-        if let text = query["cursor"], !text.isEmpty {
+        if let text = query["cursor"] {
             guard let parsed = HistoryCursor(text: String(text)) else {
                 throw Problem.badRequest(
                     "invalid-parameter", "`cursor` is not one this server gave: pass the `next` of the previous page.")
