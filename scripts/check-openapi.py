@@ -143,6 +143,8 @@ seed = {seed}
 headers = {headers("Bearer " + tokens[PROVIDER])}
 # The tokens are short-lived and the answers carry nothing secret; keep the failures readable.
 output.sanitization.enabled = false
+# Nothing of a run is kept in the work tree.
+cache.enabled = false
 
 [generation]
 max-examples = {examples}

@@ -54,6 +54,20 @@ import Testing
         }
     }
 
+    @Test func anEmptyFeedLimitIsRefusedAndAnEmptyCursorIsTheStart() async throws {
+        try await GatewayHarness.with { harness in
+            let receiver = try await harness.token("sys-018")
+            for query in ["limit=", "wait=", "limit=0", "wait=31"] {
+                let reply = try await harness.call(.GET, "/linkages/resident-change/feed?\(query)", token: receiver)
+                #expect(reply.status == 400, "\(query)")
+                #expect(reply.json["code"] as? String == "invalid-parameter", "\(query)")
+            }
+            let start = try await harness.call(.GET, "/linkages/resident-change/feed?cursor=&limit=5", token: receiver)
+            #expect(start.status == 200)
+            #expect(start.json["records"] is [Any])
+        }
+    }
+
     @Test func aTokenRequestUsingTwoClientAuthenticationMethodsIsRefused() async throws {
         try await GatewayHarness.with { harness in
             let credentials = Data("sys-001:\(GatewayHarness.demoSecret("sys-001"))".utf8).base64EncodedString()
