@@ -19,6 +19,10 @@ struct BearerAuthenticator: AuthenticatorMiddleware {
         guard let grant = await gateway.tokens.validate(token) else {
             throw Problem.unauthorized("The access token is not valid or has expired; get a new one.")
         }
+        if let bound = grant.certificateSHA256, await context.clientCertificateSHA256() != bound {
+            throw Problem.unauthorized(
+                "The access token is bound to a TLS client certificate this connection did not present (RFC 8705).")
+        }
         return grant
     }
 }

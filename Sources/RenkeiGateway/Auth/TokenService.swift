@@ -17,6 +17,8 @@ final class TokenService: Sendable {
         var secret: String
         /// The client's secret as an HS256 key, for its assertions.
         var keys: JWTKeyCollection
+        /// The TLS client certificate the client must present (hex SHA-256 of its DER), when its contracts pin one.
+        var certificateSHA256: String?
     }
 
     /// RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
@@ -40,13 +42,18 @@ final class TokenService: Sendable {
         contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration
     ) async -> TokenService {
         var clients: [String: Client] = [:]
-        func add(_ clientID: String, _ role: Principal.Role) async {
+        func add(_ clientID: String, _ role: Principal.Role, certificate: String? = nil) async {
             guard let secret = secrets.secrets[clientID] else { return }
             let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-            clients[clientID] = Client(principal: Principal(clientID: clientID, role: role), secret: secret, keys: keys)
+            clients[clientID] = Client(
+                principal: Principal(clientID: clientID, role: role), secret: secret, keys: keys,
+                certificateSHA256: certificate)
         }
         for system in contracts.systems {
-            if let credentials = system.credentials { await add(credentials.clientID, .system(system.id)) }
+            if let credentials = system.credentials {
+                await add(
+                    credentials.clientID, .system(system.id), certificate: credentials.clientCertificateSHA256)
+            }
         }
         for op in contracts.operators { await add(op.clientID, .operator) }
         let key = configuration.tokenSigningKey ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
@@ -76,8 +83,24 @@ final class TokenService: Sendable {
 
     // MARK: Client authentication
 
-    /// Authenticates the client of a token or introspection request by the method it used.
-    func authenticate(form: [String: String], authorization: String?) async throws(OAuthError) -> Principal {
+    /// Authenticates the client of a token or introspection request by the method it used, and by the TLS client
+    /// certificate of the connection (hex SHA-256 of its DER) when the client's contracts pin one (RFC 8705).
+    func authenticate(
+        form: [String: String], authorization: String?, certificate: String? = nil
+    ) async throws(OAuthError) -> Principal {
+        let principal = try await authenticateBySecret(form: form, authorization: authorization)
+        if let pinned = clients[principal.clientID]?.certificateSHA256, pinned != certificate {
+            throw .invalidClient(
+                certificate == nil
+                    ? "Client `\(principal.clientID)` must present its TLS client certificate (mTLS)."
+                    : "The TLS client certificate is not the one the contracts pin for `\(principal.clientID)`.")
+        }
+        return principal
+    }
+
+    private func authenticateBySecret(
+        form: [String: String], authorization: String?
+    ) async throws(OAuthError) -> Principal {
         if let authorization, authorization.lowercased().hasPrefix("basic ") {
             return try authenticateBasic(String(authorization.dropFirst(6)))
         }
@@ -172,6 +195,9 @@ final class TokenService: Sendable {
         case .system(let id): claims.system = id
         case .operator: claims.isOperator = true
         }
+        if let certificate = clients[principal.clientID]?.certificateSHA256 {
+            claims.confirmation = AccessTokenClaims.Confirmation(certificateSHA256: certificate)
+        }
         var header = JWTHeader()
         header.typ = "at+jwt"
         let token: String
@@ -198,7 +224,8 @@ final class TokenService: Sendable {
             principal: Principal(clientID: claims.clientID, role: role),
             scopes: Set(claims.scope.split(separator: " ").map(String.init)),
             issuedAt: Int(claims.iat.value.timeIntervalSince1970),
-            expiresAt: Int(claims.exp.value.timeIntervalSince1970))
+            expiresAt: Int(claims.exp.value.timeIntervalSince1970),
+            certificateSHA256: claims.confirmation?.certificateSHA256)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -212,4 +239,7 @@ struct AccessGrant: Sendable {
     var scopes: Set<String>
     var issuedAt: Int
     var expiresAt: Int
+    /// The TLS client certificate the token is bound to (RFC 8705 `cnf`), hex SHA-256 of its DER: the token is
+    /// accepted only over a connection presenting it.
+    var certificateSHA256: String?
 }
