@@ -94,7 +94,10 @@ package final class ScriptedWebhook: Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
-        for descriptor in connections.withLock({ $0 }) { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        // Under the lock that also guards closing, so a descriptor number reused by another socket is never hit.
+        connections.withLock { open in
+            for descriptor in open { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
     }
 
     deinit { stop() }
@@ -109,12 +112,16 @@ package final class ScriptedWebhook: Sendable {
             connections.withLock { _ = $0.insert(descriptor) }
             Thread.detachNewThread { [self] in
                 serve(descriptor)
-                connections.withLock { _ = $0.remove(descriptor) }
+                connections.withLock { open in
+                    open.remove(descriptor)
+                    close(descriptor)
+                }
             }
         }
     }
 
-    /// Answers requests on one kept-alive connection until the client closes it or the script resets it.
+    /// Answers requests on one kept-alive connection until the client closes it or the script resets it (the
+    /// caller closes the descriptor).
     private func serve(_ descriptor: Int32) {
         var buffer: [UInt8] = []
         while let (headers, body) = Self.readRequest(descriptor, &buffer) {
@@ -134,11 +141,9 @@ package final class ScriptedWebhook: Sendable {
                 // Linger zero: close sends RST instead of FIN, as a receiver that crashed mid-request.
                 var option = linger(l_onoff: 1, l_linger: 0)
                 setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-                close(descriptor)
                 return
             }
         }
-        close(descriptor)
     }
 
     private static func respond(_ descriptor: Int32, _ status: Int) {
