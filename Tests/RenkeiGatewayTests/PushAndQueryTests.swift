@@ -1,6 +1,7 @@
 import Foundation
 import RenkeiBus
 import RenkeiContracts
+import RenkeiTestSupport
 import Synchronization
 import Testing
 
