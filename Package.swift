@@ -160,7 +160,7 @@ let package = Package(
         .target(
             name: "RenkeiTestSupport",
             dependencies: [
-                "RenkeiStorage", "RenkeiCodec", "RenkeiContracts",
+                "RenkeiStorage", "RenkeiCodec", "RenkeiContracts", "RenkeiSynthetic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

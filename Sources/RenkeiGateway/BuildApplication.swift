@@ -54,6 +54,12 @@ private func makeApplication(
 ) async throws -> (some ApplicationProtocol, DeliveryService?) {
     try secrets.verify(against: bus.contracts)
     try configuration.checkTokenSigningKey()
+    let pinned = bus.contracts.systems.filter { $0.credentials?.clientCertificateSHA256 != nil }.map(\.id)
+    if let first = pinned.first, configuration.tls?.clientCertificateAuthorityPath == nil {
+        throw GatewayTLSError(
+            "System `\(first)` must present a TLS client certificate (client-certificate-sha256 in the contracts), "
+                + "so the gateway needs HTTPS with --tls-client-ca naming the authorities that issue them.")
+    }
     let metrics = GatewayMetrics(contracts: bus.contracts)
     var delivery: DeliveryService?
     if configuration.runsDispatchers {

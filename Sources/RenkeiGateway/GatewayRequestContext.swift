@@ -1,5 +1,8 @@
+import Crypto
 import Hummingbird
 import HummingbirdAuth
+import NIOCore
+import NIOSSL
 import RenkeiContracts
 
 /// The request context of the gateway's routes: the caller's grant once ``BearerAuthenticator`` has checked its
@@ -11,8 +14,21 @@ struct GatewayRequestContext: AuthRequestContext {
     /// The linkage named in the path, when the route's group has ``LinkageAccess``.
     var linkage: Linkage?
 
+    /// The connection, for its TLS client certificate.
+    let channel: any Channel
+
     init(source: ApplicationRequestContextSource) {
         self.coreContext = CoreRequestContextStorage(source: source)
+        self.channel = source.channel
+    }
+
+    /// Lowercase hex SHA-256 of the DER of the client certificate this connection presented (validated against
+    /// `--tls-client-ca` in the handshake); `nil` without TLS or without a certificate.
+    func clientCertificateSHA256() async -> String? {
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+            let der = try? certificate.toDERBytes()
+        else { return nil }
+        return SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The caller's grant; 401 in a route without ``BearerAuthenticator`` (a routing mistake, not the caller's).

@@ -40,6 +40,11 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
     var tlsKey: String?
+    @Option(
+        help: ArgumentHelp(
+            "Accept TLS client certificates issued by these PEM authorities (mTLS; with --tls-cert).",
+            valueName: "file"))
+    var tlsClientCa: String?
     @Option(help: "Seconds before an idle connection (or a client stuck mid-request) is closed.")
     var idleTimeout: Int = 60
     @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
@@ -71,7 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw usageFailure("--tls-cert and --tls-key go together: give both for HTTPS, or neither.")
         }
-        for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+        if tlsClientCa != nil, tlsCert == nil {
+            throw usageFailure("--tls-client-ca needs --tls-cert and --tls-key: client certificates come with HTTPS.")
+        }
+        for path in [tlsCert, tlsKey, tlsClientCa].compactMap({ $0 })
+        where !FileManager.default.isReadableFile(atPath: path) {
             throw usageFailure("Cannot read the TLS file \(path).")
         }
         if let problem = PortProbe.problem(host: host, port: port) {
@@ -144,7 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.runsDispatchers = !noDispatchers
         configuration.idleTimeout = .seconds(idleTimeout)
         if let tlsCert, let tlsKey {
-            configuration.tls = GatewayTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+            configuration.tls = GatewayTLS(
+                certificateChainPath: tlsCert, privateKeyPath: tlsKey, clientCertificateAuthorityPath: tlsClientCa)
         }
         if let key = ProcessInfo.processInfo.environment["RENKEI_TOKEN_KEY"], !key.isEmpty {
             configuration.tokenSigningKey = Array(key.utf8)

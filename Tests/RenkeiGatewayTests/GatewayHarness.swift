@@ -38,12 +38,12 @@ final class GatewayHarness: Sendable {
 
     static func with<Result>(
         webhook: String? = nil, queryEndpoint: String? = nil, realCluster: Bool = false, dataDirectory: String? = nil,
-        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        contracts: ContractSet? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         let harness = try await start(
             webhook: webhook, queryEndpoint: queryEndpoint, realCluster: realCluster, dataDirectory: dataDirectory,
-            configure: configure)
+            contracts: contracts, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -81,9 +81,9 @@ final class GatewayHarness: Sendable {
 
     static func start(
         webhook: String?, queryEndpoint: String?, realCluster: Bool = false, dataDirectory: String? = nil,
-        configure: (inout GatewayConfiguration) -> Void
+        contracts given: ContractSet? = nil, configure: (inout GatewayConfiguration) -> Void
     ) async throws -> GatewayHarness {
-        let contracts = try contracts(webhook: webhook, queryEndpoint: queryEndpoint)
+        let contracts = try given ?? contracts(webhook: webhook, queryEndpoint: queryEndpoint)
         var logger = Logger(label: "renkei.gateway.test")
         logger.logLevel = .critical
         let kafka = realCluster ? nil : try EmbeddedKafka.start(brokers: 1, logger: logger)
@@ -272,14 +272,4 @@ final class TestServer: Sendable {
         task.cancel()
         _ = await task.result
     }
-}
-
-/// Polls `condition` every 100 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RenkeiContracts
 
 /// How much of a dead letter's record an operator may see.

@@ -82,10 +82,18 @@ enum SystemParser {
                     "`signing-secret-sha256` must be the SHA-256 of the system's signing secret (`whsec_…`) as 64 "
                         + "lowercase hex digits; never write the secret itself.")
             }
+            let certificate = fields.string("client-certificate-sha256", required: false, into: &diagnostics)
+            if let certificate, !isSHA256Hex(certificate.value) {
+                diagnostics.error(
+                    .invalidValue, at: certificate.location,
+                    "`client-certificate-sha256` must be the SHA-256 of the system's TLS client certificate (DER) as "
+                        + "64 lowercase hex digits (`openssl x509 -in cert.pem -outform der | sha256sum`).")
+            }
             fields.finish(into: &diagnostics)
             if let clientID, let hash {
                 credentials = Credentials(
-                    clientID: clientID.value, secretSHA256: hash.value, signingSecretSHA256: signingHash?.value)
+                    clientID: clientID.value, secretSHA256: hash.value, signingSecretSHA256: signingHash?.value,
+                    clientCertificateSHA256: certificate?.value)
                 clientIDLocation = clientID.location
             }
         }

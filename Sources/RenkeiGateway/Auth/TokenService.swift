@@ -10,13 +10,14 @@ import Synchronization
 ///
 /// Access tokens are HS256 JWTs signed with the gateway's key, so any instance sharing the key can check them
 /// without shared state; the only state is the set of client-assertion `jti`s seen, kept until they expire.
-
 final class TokenService: Sendable {
     struct Client: Sendable {
         var principal: Principal
         var secret: String
         /// The client's secret as an HS256 key, for its assertions.
         var keys: JWTKeyCollection
+        /// The TLS client certificate the client must present (hex SHA-256 of its DER), when its contracts pin one.
+        var certificateSHA256: String?
     }
 
     /// RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
@@ -40,13 +41,18 @@ final class TokenService: Sendable {
         contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration
     ) async -> TokenService {
         var clients: [String: Client] = [:]
-        func add(_ clientID: String, _ role: Principal.Role) async {
+        func add(_ clientID: String, _ role: Principal.Role, certificate: String? = nil) async {
             guard let secret = secrets.secrets[clientID] else { return }
             let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-            clients[clientID] = Client(principal: Principal(clientID: clientID, role: role), secret: secret, keys: keys)
+            clients[clientID] = Client(
+                principal: Principal(clientID: clientID, role: role), secret: secret, keys: keys,
+                certificateSHA256: certificate)
         }
         for system in contracts.systems {
-            if let credentials = system.credentials { await add(credentials.clientID, .system(system.id)) }
+            if let credentials = system.credentials {
+                await add(
+                    credentials.clientID, .system(system.id), certificate: credentials.clientCertificateSHA256)
+            }
         }
         for op in contracts.operators { await add(op.clientID, .operator) }
         let key = configuration.tokenSigningKey ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
@@ -76,8 +82,24 @@ final class TokenService: Sendable {
 
     // MARK: Client authentication
 
-    /// Authenticates the client of a token or introspection request by the method it used.
-    func authenticate(form: [String: String], authorization: String?) async throws(OAuthError) -> Principal {
+    /// Authenticates the client of a token or introspection request by the method it used, and by the TLS client
+    /// certificate of the connection (hex SHA-256 of its DER) when the client's contracts pin one (RFC 8705).
+    func authenticate(
+        form: [String: String], authorization: String?, certificate: String? = nil
+    ) async throws(OAuthError) -> Principal {
+        let principal = try await authenticateBySecret(form: form, authorization: authorization)
+        if let pinned = clients[principal.clientID]?.certificateSHA256, pinned != certificate {
+            throw .invalidClient(
+                certificate == nil
+                    ? "Client `\(principal.clientID)` must present its TLS client certificate (mTLS)."
+                    : "The TLS client certificate is not the one the contracts pin for `\(principal.clientID)`.")
+        }
+        return principal
+    }
+
+    private func authenticateBySecret(
+        form: [String: String], authorization: String?
+    ) async throws(OAuthError) -> Principal {
         if let authorization, authorization.lowercased().hasPrefix("basic ") {
             // RFC 6749 §2.3: one authentication method per request.
             guard form["client_assertion"] == nil, form["client_assertion_type"] == nil else {
@@ -164,7 +186,9 @@ final class TokenService: Sendable {
         if let asked, let denied = asked.subtracting(allowed).sorted().first {
             throw .invalidScope("The client may not be granted `\(denied)`.")
         }
-        let granted = (asked ?? allowed).sorted().joined(separator: " ")
+        // The unmasking scope is granted only when asked for: an operator of the mynumber zone works masked unless
+        // it says otherwise.
+        let granted = (asked ?? allowed.subtracting([Scopes.deadLettersReadPersonal])).sorted().joined(separator: " ")
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let lifetime = Int(Self.seconds(self.lifetime))
         var claims = AccessTokenClaims(
@@ -175,6 +199,9 @@ final class TokenService: Sendable {
         switch principal.role {
         case .system(let id): claims.system = id
         case .operator: claims.isOperator = true
+        }
+        if let certificate = clients[principal.clientID]?.certificateSHA256 {
+            claims.confirmation = AccessTokenClaims.Confirmation(certificateSHA256: certificate)
         }
         var header = JWTHeader()
         header.typ = "at+jwt"
@@ -189,7 +216,11 @@ final class TokenService: Sendable {
 
     /// What an access token grants, if it is one of ours and has not expired.
     func validate(_ token: String) async -> AccessGrant? {
-        guard let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self) else { return nil }
+        // jwt-kit picks the key by the header but does not hold the header to it: ours say HS256 and at+jwt.
+        guard let (header, _, _) = try? DefaultJWTParser().parse(Array(token.utf8), as: AccessTokenClaims.self),
+            header.alg == "HS256", header.typ == "at+jwt",
+            let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self)
+        else { return nil }
         let role: Principal.Role
         if let system = claims.system {
             role = .system(system)
@@ -202,7 +233,8 @@ final class TokenService: Sendable {
             principal: Principal(clientID: claims.clientID, role: role),
             scopes: Set(claims.scope.split(separator: " ").map(String.init)),
             issuedAt: Int(claims.iat.value.timeIntervalSince1970),
-            expiresAt: Int(claims.exp.value.timeIntervalSince1970))
+            expiresAt: Int(claims.exp.value.timeIntervalSince1970),
+            certificateSHA256: claims.confirmation?.certificateSHA256)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -216,4 +248,7 @@ struct AccessGrant: Sendable {
     var scopes: Set<String>
     var issuedAt: Int
     var expiresAt: Int
+    /// The TLS client certificate the token is bound to (RFC 8705 `cnf`), hex SHA-256 of its DER: the token is
+    /// accepted only over a connection presenting it.
+    var certificateSHA256: String?
 }

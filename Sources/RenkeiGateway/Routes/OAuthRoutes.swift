@@ -8,8 +8,8 @@ struct OAuthRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.post("/oauth/token") { request, _ in try await token(request) }
-        router.post("/oauth/introspect") { request, _ in try await introspect(request) }
+        router.post("/oauth/token") { request, context in try await token(request, context) }
+        router.post("/oauth/introspect") { request, context in try await introspect(request, context) }
     }
 
     private func form(_ request: Request) async throws -> [String: String] {
@@ -19,13 +19,14 @@ struct OAuthRoutes {
         return FormBody.parse(try await gateway.collect(request, limit: BodyLimit.oauthForm))
     }
 
-    private func token(_ request: Request) async throws -> Response {
+    private func token(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let form = try await form(request)
         guard form["grant_type"] == "client_credentials" else {
             throw OAuthError.unsupportedGrantType("Only grant_type=client_credentials is supported.")
         }
         let principal = try await gateway.tokens.authenticate(
-            form: form, authorization: request.headers[.authorization])
+            form: form, authorization: request.headers[.authorization],
+            certificate: await context.clientCertificateSHA256())
         let issued = try await gateway.tokens.issue(for: principal, scope: form["scope"])
         gateway.logger.info(
             "access token issued",
@@ -38,9 +39,11 @@ struct OAuthRoutes {
     }
 
     /// Any authenticated client may introspect (providers check the tokens their callers present).
-    private func introspect(_ request: Request) async throws -> Response {
+    private func introspect(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let form = try await form(request)
-        _ = try await gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
+        _ = try await gateway.tokens.authenticate(
+            form: form, authorization: request.headers[.authorization],
+            certificate: await context.clientCertificateSHA256())
         guard let token = form["token"] else { throw OAuthError.invalidRequest("The `token` parameter is missing.") }
         guard let grant = await gateway.tokens.validate(token) else {
             return Gateway.json(.object([("active", false)]), headers: [.cacheControl: "no-store"])
@@ -52,6 +55,11 @@ struct OAuthRoutes {
             ("iss", .string(gateway.tokens.issuer)), ("aud", .string(TokenService.audience)),
         ]
         if let system = grant.principal.systemID { members.append(("renkei_system", .string(system))) }
+        if let certificate = grant.certificateSHA256 {
+            // RFC 8705 §3.2: a resource server that introspects must see the binding.
+            let thumbprint = AccessTokenClaims.Confirmation(certificateSHA256: certificate).thumbprint
+            members.append(("cnf", .object([("x5t#S256", .string(thumbprint))])))
+        }
         return Gateway.json(.object(members), headers: [.cacheControl: "no-store"])
     }
 }
