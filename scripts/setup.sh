@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
 # librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, SQLite (the history index), pkg-config,
-# and for the tests Python 3 with jsonschema (an independent JSON Schema validator) and moto[server] (an S3 test
-# peer that checks request signatures). Installs only what is missing.
+# and for the tests Python 3 with jsonschema (an independent JSON Schema validator), moto[server] (an S3 test
+# peer that checks request signatures), asyncapi3 and schemathesis. Installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -40,4 +40,11 @@ if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import asyncapi3' 2>/dev/
     echo "setup: installing the Python package asyncapi3" >&2
     timeout 300 python3 -m pip install --quiet 'asyncapi3>=0.0.2' \
         || echo "setup: could not install asyncapi3; the AsyncAPI tests will be skipped (or fail under CI)" >&2
+fi
+# schemathesis: property-based testing of the gateway against docs/openapi.yaml (scripts/check-openapi.py, run by
+# scripts/test.sh after the Swift tests).
+if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import schemathesis' 2>/dev/null; then
+    echo "setup: installing the Python package schemathesis" >&2
+    timeout 600 python3 -m pip install --quiet 'schemathesis>=4.1,<5' \
+        || echo "setup: could not install schemathesis; the OpenAPI check will be skipped (or fail under CI)" >&2
 fi

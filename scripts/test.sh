@@ -26,4 +26,16 @@ for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiStora
     [ "$code" -eq 124 ] && echo "!! $target did not finish within 600 s" >&2
     [ "$code" -eq 0 ] || status=1
 done
+
+echo "== OpenAPI conformance (schemathesis against a real renkei serve)"
+set +e
+timeout 600 python3 scripts/check-openapi.py --binary "$(swift build --show-bin-path)/renkei"
+code=$?
+set -e
+if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
+    echo "!! schemathesis is not installed: the OpenAPI check was skipped" >&2
+elif [ "$code" -ne 0 ]; then
+    [ "$code" -eq 124 ] && echo "!! the OpenAPI check did not finish within 600 s" >&2
+    status=1
+fi
 exit $status

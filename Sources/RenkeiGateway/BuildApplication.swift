@@ -79,8 +79,8 @@ private func makeApplication(
     var services: [any Service] = [QueryClientService(client: queries)]
     if deliveryInsideApplication, let delivery { services.append(delivery) }
     let workers = delivery?.plannedWorkers.count ?? 0
-    let http1 = HTTPServerBuilder.http1(
-        configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout)))
+    let http1 = LimitedHTTP1Channel.server(
+        idleTimeout: configuration.idleTimeout, limits: configuration.requestHead)
     let server = try configuration.tls.map {
         try HTTPServerBuilder.tls(http1, tlsConfiguration: $0.serverConfiguration())
     }

@@ -46,16 +46,13 @@ final class Gateway: Sendable {
 
     // MARK: Bodies
 
-    /// The whole body, up to `limit` bytes; 413 beyond.
-    func collect(_ request: Request, limit: Int? = nil) async throws -> [UInt8] {
-        let limit = limit ?? configuration.maxBodyBytes
+    /// The whole body, up to `limit` bytes (``BodyLimit`` or the configuration); 413 beyond — at once when
+    /// `Content-Length` announces more, so nothing of such a body is read.
+    func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let declared = request.declaredBodyLength, declared > limit { throw Problem.bodyTooLarge(limit: limit) }
         var bytes: [UInt8] = []
         for try await buffer in request.body {
-            guard bytes.count + buffer.readableBytes <= limit else {
-                throw Problem(
-                    .contentTooLarge, "body-too-large", "Body too large",
-                    detail: "The body exceeds \(limit) bytes; send large data as a bulk transfer.")
-            }
+            guard bytes.count + buffer.readableBytes <= limit else { throw Problem.bodyTooLarge(limit: limit) }
             bytes += buffer.readableBytesView
         }
         return bytes
@@ -79,4 +76,9 @@ enum MediaTypeCheck {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
     }
+}
+
+extension Request {
+    /// The body length `Content-Length` announces, if it does.
+    var declaredBodyLength: Int? { headers[.contentLength].flatMap { Int($0) } }
 }

@@ -15,8 +15,15 @@ public struct GatewayConfiguration: Sendable {
     public var tokenSigningKey: [UInt8]?
     /// How far clocks may differ when checking `exp` of client assertions.
     public var clockSkew: Duration = .seconds(30)
-    /// Largest body of a single or batch provide, a query or a token request; bulk transfers stream and have none.
+    /// Largest body of a single or batch provide (`POST /linkages/{id}/records`); beyond it the answer is 413
+    /// `body-too-large`. The other routes' smaller limits are in ``BodyLimit``.
     public var maxBodyBytes: Int = 8 * 1024 * 1024
+    /// Largest body of a bulk transfer (`POST /linkages/{id}/transfers`). A transfer streams with bounded memory, so
+    /// this bounds how long one upload may hold the gateway and the broker, not memory: 413 `body-too-large` as soon
+    /// as `Content-Length` or the bytes received pass it, and nothing of the transfer is delivered.
+    public var maxTransferBytes: Int = 16 * 1024 * 1024 * 1024
+    /// How large a request head may be before the answer is 431 `request-head-too-large`.
+    public var requestHead = RequestHeadLimits()
     /// Most records one feed page returns.
     public var maxFeedLimit: Int = 1000
     /// Longest long-poll (`wait`) of a feed read.

@@ -61,13 +61,31 @@ import Testing
         }
     }
 
+    /// Every operation lists 431 (any request's head may be too large), and those that take a body, and only those,
+    /// list 413.
+    @Test func everyOperationDocumentsTheStatusesOfTheRequestLimits() throws {
+        let operations = try Self.documentedResponses()
+        #expect(operations.count >= 15)
+        for (operation, document) in operations {
+            #expect(document.statuses.contains("431"), "\(operation)")
+            #expect(document.statuses.contains("413") == document.takesBody, "\(operation)")
+        }
+    }
+
     static func documentedOperations() throws -> Set<String> {
+        Set(try documentedResponses().keys)
+    }
+
+    /// `METHOD /path` → the statuses its responses list and whether it has a request body, read from the document's
+    /// layout (paths at 2 spaces, methods at 4, `requestBody` at 6, statuses at 8).
+    static func documentedResponses() throws -> [String: (statuses: Set<String>, takesBody: Bool)] {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        var operations: Set<String> = []
+        var operations: [String: (statuses: Set<String>, takesBody: Bool)] = [:]
         var inPaths = false
         var current: String?
+        var operation: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("paths:") {
                 inPaths = true
@@ -77,11 +95,17 @@ import Testing
             guard inPaths else { continue }
             if line.hasPrefix("  /"), line.hasSuffix(":") {
                 current = String(line.dropFirst(2).dropLast())
+                operation = nil
             } else if let current, line.hasPrefix("    "), !line.hasPrefix("     ") {
                 let method = line.trimmingCharacters(in: .whitespaces).dropLast()
                 if ["get", "post", "put", "delete", "patch"].contains(String(method)) {
-                    operations.insert("\(method.uppercased()) \(current)")
+                    operation = "\(method.uppercased()) \(current)"
+                    operations[operation!] = ([], false)
                 }
+            } else if let operation, line.hasPrefix("      requestBody:") {
+                operations[operation]?.takesBody = true
+            } else if let operation, line.hasPrefix("        \""), !line.hasPrefix("         ") {
+                operations[operation]?.statuses.insert(String(line.dropFirst(9).prefix(3)))
             }
         }
         return operations

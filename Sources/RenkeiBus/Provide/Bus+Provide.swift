@@ -89,8 +89,11 @@ extension Bus {
     ) {
         switch format {
         case .json:
+            // One document: after a syntax error nothing tells where records would have been, so the document is
+            // unreadable as a whole, whatever the linkage's policy for invalid records (a JSON Lines body instead
+            // resumes at the next line, and its bad line is one invalid record).
             let batch = bytes.withUnsafeBytes { JSONRecordDecoder.decodeDocument($0, schema: schema) }
-            return (batch, [])
+            return (batch, batch.errors.filter { $0.reason == .malformedJSON })
         case .jsonLines:
             var decoder = JSONRecordDecoder(schema: schema)
             let batch = decoder.decodeAll(bytes)

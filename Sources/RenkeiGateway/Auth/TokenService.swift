@@ -101,6 +101,10 @@ final class TokenService: Sendable {
         form: [String: String], authorization: String?
     ) async throws(OAuthError) -> Principal {
         if let authorization, authorization.lowercased().hasPrefix("basic ") {
+            // RFC 6749 §2.3: one authentication method per request.
+            guard form["client_assertion"] == nil, form["client_assertion_type"] == nil else {
+                throw .invalidRequest("Authenticate with one method: Basic credentials or a client assertion.")
+            }
             return try authenticateBasic(String(authorization.dropFirst(6)))
         }
         if let assertion = form["client_assertion"] {

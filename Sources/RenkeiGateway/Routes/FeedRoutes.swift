@@ -71,7 +71,8 @@ struct FeedRoutes {
     static func integer(
         _ text: Substring?, name: String, default value: Int, range: ClosedRange<Int>
     ) throws -> Int {
-        guard let text, !text.isEmpty else { return value }
+        // Given but empty is refused like any other non-number: the document describes an integer.
+        guard let text else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw Problem.badRequest(
                 "invalid-parameter", "`\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound).")

@@ -16,7 +16,7 @@ struct OAuthRoutes {
         guard MediaTypeCheck.of(request) == "application/x-www-form-urlencoded" else {
             throw OAuthError.invalidRequest("The body must be application/x-www-form-urlencoded.")
         }
-        return FormBody.parse(try await gateway.collect(request, limit: 64 * 1024))
+        return FormBody.parse(try await gateway.collect(request, limit: BodyLimit.oauthForm))
     }
 
     private func token(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {

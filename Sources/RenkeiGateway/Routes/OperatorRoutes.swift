@@ -67,8 +67,8 @@ struct OperatorRoutes {
     private func replay(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let reference = try reference(context)
         let query = request.uri.queryParameters
-        let execute = query["execute"] == "true"
-        let force = query["force"] == "true"
+        let execute = try Self.flag(query["execute"], "execute")
+        let force = try Self.flag(query["force"], "force")
         let outcome: ReplayOutcome
         do {
             outcome = try await gateway.bus.replay(
@@ -163,10 +163,10 @@ struct OperatorRoutes {
 
     private func maintenance(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let grant = try context.grant
-        let body = try await gateway.collect(request, limit: 4096)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let enabled = object["enabled"] as? Bool
-        else { throw Problem.badRequest("malformed-json", "The body is {\"enabled\": true|false}.") }
+        let body = try await gateway.collect(request, limit: BodyLimit.maintenance)
+        guard let enabled = try? JSONDecoder().decode(MaintenanceSwitch.self, from: Data(body)).enabled else {
+            throw Problem.badRequest("malformed-json", "The body is {\"enabled\": true|false}.")
+        }
         gateway.inMaintenance = enabled
         gateway.logger.notice(
             "maintenance mode changed",
@@ -174,8 +174,19 @@ struct OperatorRoutes {
         return Gateway.json(.object([("maintenance", .bool(enabled))]))
     }
 
+    /// An optional boolean parameter, false when absent; anything but `true` or `false` is a 400 (a mistyped
+    /// `execute=ture` must not quietly be a dry run).
+    static func flag(_ text: Substring?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false": return false
+        case "true": return true
+        default: throw Problem.badRequest("invalid-parameter", "`\(name)` is true or false.")
+        }
+    }
+
+    /// An optional date-time parameter; given but empty or not ISO 8601 is a 400.
     static func date(_ text: Substring?, _ name: String) throws -> Date? {
-        guard let text, !text.isEmpty else { return nil }
+        guard let text else { return nil }
         guard let date = Timestamp.parse(String(text)) else {
             throw Problem.badRequest("invalid-parameter", "`\(name)` must be an ISO 8601 date-time.")
         }
@@ -205,4 +216,9 @@ struct OperatorRoutes {
         }
         return .object(members)
     }
+}
+
+/// The body of `PUT /operations/maintenance`; decoded strictly, so `{"enabled": 0}` is refused, not taken as false.
+private struct MaintenanceSwitch: Decodable {
+    let enabled: Bool
 }

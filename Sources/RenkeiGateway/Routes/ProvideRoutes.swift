@@ -62,7 +62,7 @@ struct ProvideRoutes {
                 .unsupportedMediaType, "unsupported-charset", "Unsupported charset",
                 detail: "Records are UTF-8; send CP932 or Shift_JIS files as a transfer (`/linkages/{id}/transfers`).")
         }
-        let body = try await gateway.collect(request)
+        let body = try await gateway.collect(request, limit: gateway.configuration.maxBodyBytes)
         do {
             let receipt = try await gateway.bus.provide(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", records: body, format: format,
@@ -87,14 +87,15 @@ struct ProvideRoutes {
         let grant = try context.grant
         let format = try Self.format(of: request, bulk: true)
         let encoding = try Self.encoding(of: request)
+        let body = try LimitedBody(
+            request, limit: gateway.configuration.maxTransferBytes, advice: "split it into several transfers")
         let id = UUID().uuidString.lowercased()
         let transfers = gateway.transfers
         transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
-        let chunks = request.body.map { buffer in Array(buffer.readableBytesView) }
         do {
             let receipt = try await gateway.bus.provideBulk(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, encoding: encoding,
-                chunks: chunks,
+                chunks: body,
                 transferID: id, correlationID: request.headers[.renkeiCorrelation],
                 progress: { progress in transfers.update(id: id, progress: progress) })
             gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
@@ -102,7 +103,7 @@ struct ProvideRoutes {
             let state = transfers.state(id)!
             return Gateway.json(state.json, status: .created, headers: [.location: "/transfers/\(id)"])
         } catch {
-            let problem = refusal(error, linkage: linkage)
+            let problem = body.exceeded ? body.tooLarge : refusal(error, linkage: linkage)
             transfers.fail(id: id, code: problem.code)
             var withTransfer = problem
             withTransfer.extensions.append(("transfer", .string(id)))

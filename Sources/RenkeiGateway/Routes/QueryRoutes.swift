@@ -24,7 +24,7 @@ struct QueryRoutes {
                 .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
                 detail: "A query is a JSON object: {\"key\": …} or {\"conditions\": {…}}.")
         }
-        let body = try await gateway.collect(request, limit: 64 * 1024)
+        let body = try await gateway.collect(request, limit: BodyLimit.question)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw Problem.badRequest("malformed-json", "The body is not a JSON object.")
         }

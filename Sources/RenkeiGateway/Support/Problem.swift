@@ -78,6 +78,15 @@ struct Problem: HTTPResponseError {
             detail: "The gateway is in maintenance mode; try again later.", headers: [.retryAfter: "60"])
     }
 
+    /// 413 for a body larger than the route takes (``BodyLimit``, ``GatewayConfiguration/maxBodyBytes``,
+    /// ``GatewayConfiguration/maxTransferBytes``); `limit` says how large it may be.
+    static func bodyTooLarge(limit: Int, advice: String = "many records go as a bulk transfer") -> Problem {
+        Problem(
+            .contentTooLarge, "body-too-large", "Body too large",
+            detail: "The body is larger than the \(limit) bytes this route takes; \(advice).",
+            extensions: [("limit", .integer(limit))])
+    }
+
     static func badRequest(_ code: String, _ detail: String) -> Problem {
         Problem(.badRequest, code, "Bad request", detail: detail)
     }
