@@ -7,8 +7,9 @@ public struct CSVDecodingOptions: Sendable {
     /// and skipped. Bounds memory when a quote is never closed. At most 128 MiB (larger values are clamped).
     ///
     /// Whether a record is too large never depends on how the input was cut into chunks; where decoding resumes
-    /// after it can: at the record's end when the decoder holds the whole record, else at the next line break after
-    /// the bytes it holds, which is inside the record when a quoted field holds line breaks.
+    /// after it can: at the record's end when the decoder holds the whole record, else at the next line feed after
+    /// the bytes it holds (inside the record when a quoted field holds line breaks; after the next line when lines
+    /// end with a CR alone).
     public var maxRecordBytes: Int = 1 << 20
 
     public init(hasHeader: Bool = true, maxRecordBytes: Int = 1 << 20) {
