@@ -8,7 +8,8 @@ let package = Package(
     name: "renkei-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "renkei", path: "..")
+        .package(name: "renkei", path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // What every fuzzer shares: failing loudly on a broken invariant, splitting an input into parts.
@@ -50,13 +51,15 @@ let package = Package(
                 .product(name: "RenkeiContracts", package: "renkei"),
             ]
         ),
-        // Token endpoint: client assertions and bearer tokens built from the input.
+        // Token endpoint: client assertions and access tokens built from the input.
         .executableTarget(
             name: "FuzzToken",
             dependencies: [
                 "FuzzSupport",
                 .product(name: "RenkeiGateway", package: "renkei"),
                 .product(name: "RenkeiContracts", package: "renkei"),
+                // Signs the assertions itself, so the fuzzer does not trust the JWT code it tests.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Feed cursor text.

@@ -5,6 +5,7 @@
 # Each run starts from a copy of the committed seeds in fuzz/corpus/TARGET/ plus what earlier runs in the same work
 # folder found; the repository is never written to. Crashes, hangs and broken invariants are saved as
 # WORK/TARGET/crash-* (WORK is $RENKEI_FUZZ_WORK, default .build-fuzz/runs, ignored by git) and fail the script.
+# RENKEI_FUZZ_SCRATCH moves the build folder (default .build-fuzz); RENKEI_FUZZ_SKIP_BUILD=1 runs what is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -40,17 +41,21 @@ product() {
 # Every module, the Renkei targets under test included, is compiled with the fuzzer's coverage instrumentation and
 # the address sanitizer; -parse-as-library because libFuzzer, not the Swift file, provides main.
 build_flags=(--scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
-echo "== fuzz: building $chosen (debug, -sanitize=fuzzer,address) in $scratch"
 mkdir -p "$scratch"
-only=()
-[ "$chosen" = "$targets" ] || only=(--product "$(product "$chosen")")
-# The linker warns once per sanitizer symbol it cannot export; the log is shown only when the build fails.
-if ! (cd fuzz && swift build "${build_flags[@]}" "${only[@]}") >"$scratch/fuzz-build.log" 2>&1; then
-    grep -v 'Cannot export local symbol' "$scratch/fuzz-build.log" | tail -40 >&2
-    echo "!! the fuzzers did not build (full log: $scratch/fuzz-build.log)" >&2
-    exit 1
+if [ -n "${RENKEI_FUZZ_SKIP_BUILD:-}" ]; then
+    echo "== fuzz: using the fuzzers already built in $scratch (RENKEI_FUZZ_SKIP_BUILD)"
+else
+    echo "== fuzz: building $chosen (debug, -sanitize=fuzzer,address) in $scratch"
+    only=()
+    [ "$chosen" = "$targets" ] || only=(--product "$(product "$chosen")")
+    # The linker warns once per sanitizer symbol it cannot export; the log is shown only when the build fails.
+    if ! (cd fuzz && swift build "${build_flags[@]}" "${only[@]}") >"$scratch/fuzz-build.log" 2>&1; then
+        grep -v 'Cannot export local symbol' "$scratch/fuzz-build.log" | tail -40 >&2
+        echo "!! the fuzzers did not build (full log: $scratch/fuzz-build.log)" >&2
+        exit 1
+    fi
 fi
-bin=$(cd fuzz && swift build "${build_flags[@]}" --show-bin-path)
+bin=$scratch/debug
 # The Swift runtime's crash backtracer would race the sanitizer's report for the same signal.
 export SWIFT_BACKTRACE=enable=no
 

@@ -26,4 +26,12 @@ for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiStora
     [ "$code" -eq 124 ] && echo "!! $target did not finish within 600 s" >&2
     [ "$code" -eq 0 ] || status=1
 done
+
+# Every libFuzzer target briefly, from its committed seeds in a throwaway folder: 6 targets x 15 s, about 2 minutes
+# once the sanitized build in .build-fuzz is there (a first build of it takes ~15 minutes on 2 cores). A crash, a
+# hang or a broken invariant fails the run. Longer runs: scripts/fuzz.sh TARGET SECONDS (docs/reliability.md).
+echo "== fuzz (6 targets x 15 s, sanitized build cached in .build-fuzz)"
+fuzz_work=$(mktemp -d)
+RENKEI_FUZZ_WORK=$fuzz_work timeout 1800 scripts/fuzz.sh all 15 || status=1
+rm -rf "$fuzz_work"
 exit $status

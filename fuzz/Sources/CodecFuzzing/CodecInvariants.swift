@@ -7,7 +7,8 @@ public enum CodecInvariants {
     /// Decodes `bytes` whole, cut in two at a position taken from `cut`, and in small chunks whose size comes from
     /// `cut`; the three must agree exactly (a decoder streams: where chunks end must never change a record, a line
     /// or an error). With `resyncAfterTooLarge`, only up to the first `record-too-large` record: where the CSV decoder
-    /// resumes after one depends on the chunks when a quoted field holds line breaks (``CSVDecodingOptions``).
+    /// resumes after one depends on the chunks when a quoted field holds line breaks or a line ends with a CR alone
+    /// (``CSVDecodingOptions``).
     /// Returns the whole decode after checking its numbering.
     public static func decodeChunked<D: RecordDecoder>(
         _ bytes: [UInt8], cut: UInt8, resyncAfterTooLarge: Bool = false, make: () -> D
@@ -18,6 +19,7 @@ public enum CodecInvariants {
             else { return decoded }
             var prefix = decoded
             prefix.records.removeSubrange((first + 1)...)
+            prefix.streamErrors.removeAll { $0.line > decoded.records[first].line }
             return prefix
         }
         var whole = make()
@@ -47,7 +49,9 @@ public enum CodecInvariants {
     /// and, when it names an item, an item of the layout; its message names the line.
     public static func checkPositions(_ decoded: Decoded, in bytes: [UInt8], layout: Layout) {
         // Line breaks are LF, CR LF and (in CSV) a CR alone.
-        let lines = 1 + bytes.indices.count { bytes[$0] == 0x0A || (bytes[$0] == 0x0D && bytes.dropFirst($0 + 1).first != 0x0A) }
+        let lines =
+            1
+            + bytes.indices.count { bytes[$0] == 0x0A || (bytes[$0] == 0x0D && bytes.dropFirst($0 + 1).first != 0x0A) }
         var previous = (number: 0, line: 0)
         for record in decoded.records {
             require(record.number > previous.number, "record \(record.number) follows record \(previous.number)")

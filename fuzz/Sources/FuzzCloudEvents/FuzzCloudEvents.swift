@@ -25,6 +25,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         "encoded header \(Array(header.utf8)) holds a byte outside visible ASCII or a quote")
     require(
         CloudEventsHTTPValue.decode(header) == text,
-        "\(Array(text.utf8)) encoded as \(header) decodes to \(CloudEventsHTTPValue.decode(header).map { Array($0.utf8) } ?? [])")
+        "\(Array(text.utf8)) encoded as \(header) decodes to \(CloudEventsHTTPValue.decode(header).map { Array($0.utf8) } ?? [])"
+    )
     return 0
 }

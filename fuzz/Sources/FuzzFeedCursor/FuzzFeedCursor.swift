@@ -1,24 +1,29 @@
+import Foundation
 import FuzzSupport
+
 @testable import RenkeiBus
 
-/// The input read two ways: as a cursor token a client sent (a cursor read from it must be one the feed could
-/// have handed out, and its token must read back to the same cursor), and as the numbers of a cursor (whose token
-/// must read back to it).
-@_cdecl("FuzzFeedCursor_main")
-func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
-}
-
+/// Byte 0 picks what the rest is: a cursor token as a client sends it (0), the JSON inside a token (1, encoded here
+/// so mutations reach the JSON), or the numbers of a cursor (2). A cursor read from a token must be one the feed
+/// could have handed out, and every cursor's token must read back to the same cursor.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
+    let mode = input.takeByte() % 3
     let bytes = input.takeRest()
-
-    if let cursor = FeedCursor(token: String(decoding: bytes, as: UTF8.self)) {
+    if mode == 2 {
+        checkRoundTrip(cursor(from: bytes))
+        return 0
+    }
+    let token =
+        mode == 0
+        ? String(decoding: bytes, as: UTF8.self)
+        : Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    if let cursor = FeedCursor(token: token) {
         checkHandedOut(cursor)
         checkRoundTrip(cursor)
     }
-    checkRoundTrip(cursor(from: bytes))
     return 0
 }
 
@@ -62,7 +67,8 @@ private func cursor(from bytes: [UInt8]) -> FeedCursor {
     }
     if rest.count == 20 {
         cursor.transfer = FeedCursor.TransferPosition(
-            partition: integer(rest.prefix(4), as: Int32.self), offset: integer(rest.dropFirst(4).prefix(8), as: Int64.self),
+            partition: integer(rest.prefix(4), as: Int32.self),
+            offset: integer(rest.dropFirst(4).prefix(8), as: Int64.self),
             delivered: integer(rest.dropFirst(12), as: Int.self))
     }
     return cursor

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Stops the fuzzer with `message` when an invariant does not hold: libFuzzer records the input that broke it as a
