@@ -58,6 +58,8 @@ fi
 bin=$scratch/debug
 # The Swift runtime's crash backtracer would race the sanitizer's report for the same signal.
 export SWIFT_BACKTRACE=enable=no
+# Leaks outside Renkei's code that the leak checker must not report (each explained in the file).
+export LSAN_OPTIONS=suppressions=$root/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 
 status=0
 for target in $chosen; do
@@ -68,11 +70,12 @@ for target in $chosen; do
     set +e
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: the process growing past 2 GiB is a crash.
     # Leak detection stays on: a leak found is reported like a crash.
-    "$bin/$(product "$target")" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # TMPDIR: what a fuzzer writes (the contract fuzzer's copy of contracts/) stays in the work folder.
+    TMPDIR=$dir "$bin/$(product "$target")" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$dir/" "$dir/corpus" >"$dir/last.log" 2>&1
     code=$?
     set -e
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/last.log")
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/last.log" | tail -1)
     took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$dir/last.log")
     echo "$target: exit $code, ${runs:-?} executions in ${took:-<$seconds} s, corpus $(ls "$dir/corpus" | wc -l) files"
     if [ "$code" -ne 0 ]; then
