@@ -3,6 +3,11 @@ import FuzzSupport
 
 @testable import RenkeiBus
 
+@_cdecl("FuzzFeedCursor_main")
+func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
+}
+
 /// Byte 0 picks what the rest is: a cursor token as a client sends it (0), the JSON inside a token (1, encoded here
 /// so mutations reach the JSON), or the numbers of a cursor (2). A cursor read from a token must be one the feed
 /// could have handed out, and every cursor's token must read back to the same cursor.
