@@ -53,6 +53,13 @@ private func makeApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void, deliveryInsideApplication: Bool = false
 ) async throws -> (some ApplicationProtocol, DeliveryService?) {
     try secrets.verify(against: bus.contracts)
+    try configuration.checkTokenSigningKey()
+    let pinned = bus.contracts.systems.filter { $0.credentials?.clientCertificateSHA256 != nil }.map(\.id)
+    if let first = pinned.first, configuration.tls?.clientCertificateAuthorityPath == nil {
+        throw GatewayTLSError(
+            "System `\(first)` must present a TLS client certificate (client-certificate-sha256 in the contracts), "
+                + "so the gateway needs HTTPS with --tls-client-ca naming the authorities that issue them.")
+    }
     let metrics = GatewayMetrics(contracts: bus.contracts)
     var delivery: DeliveryService?
     if configuration.runsDispatchers {
@@ -64,8 +71,9 @@ private func makeApplication(
             observer: metrics)
     }
     let queries = try await QueryClient.start(bus: bus)
+    let tokens = await TokenService.make(contracts: bus.contracts, secrets: secrets, configuration: configuration)
     let gateway = Gateway(
-        bus: bus, secrets: secrets, configuration: configuration, queries: queries, metrics: metrics,
+        bus: bus, tokens: tokens, configuration: configuration, queries: queries, metrics: metrics,
         delivery: delivery, logger: logger)
     let router = buildRouter(gateway)
     var services: [any Service] = [QueryClientService(client: queries)]

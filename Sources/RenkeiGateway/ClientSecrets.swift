@@ -66,20 +66,23 @@ public struct ClientSecrets: Sendable {
         return try ClientSecrets(contentsOf: String(decoding: data, as: UTF8.self), origin: path)
     }
 
-    /// The sample secrets of the demo contracts: `demo-secret-<system id in lowercase>` for systems and
-    /// `demo-secret-<client id>` for operators. Never use them outside a demo.
+    /// The sample secrets of the demo contracts: `renkei-demo-client-secret-for-<system id in lowercase>` for
+    /// systems and `renkei-demo-client-secret-for-<client id>` for operators. Never use them outside a demo.
     public static func demo(for contracts: ContractSet) -> ClientSecrets {
         var secrets: [String: String] = [:]
         for system in contracts.systems {
             if let credentials = system.credentials {
-                secrets[credentials.clientID] = "demo-secret-\(system.id.lowercased())"
+                secrets[credentials.clientID] = demoClientSecret(system.id.lowercased())
             }
         }
-        for op in contracts.operators { secrets[op.clientID] = "demo-secret-\(op.clientID)" }
+        for op in contracts.operators { secrets[op.clientID] = demoClientSecret(op.clientID) }
         var signing: [String: String] = [:]
         for system in contracts.systems { signing[system.id] = demoSigningSecret(system: system.id) }
         return ClientSecrets(secrets, signing: signing)
     }
+
+    /// The sample client secret of a system (by its id in lowercase) or an operator (by its client id).
+    public static func demoClientSecret(_ name: String) -> String { "renkei-demo-client-secret-for-\(name)" }
 
     /// The sample signing secret of `system`: `whsec_` and the base64 of `renkei-demo-signing-secret-<id>`.
     public static func demoSigningSecret(system: String) -> String {
@@ -110,6 +113,12 @@ public struct ClientSecrets: Sendable {
         for (client, secret) in secrets.sorted(by: { $0.key < $1.key }) {
             guard let expected = hashes[client] else {
                 throw ClientSecretsError("The secrets name client `\(client)`, which no system or operator has.")
+            }
+            guard secret.utf8.count >= TokenService.minimumKeyBytes else {
+                throw ClientSecretsError(
+                    "The secret of client `\(client)` is \(secret.utf8.count) bytes; use at least "
+                        + "\(TokenService.minimumKeyBytes): it is the HS256 key of the client's assertions "
+                        + "(RFC 7518 §3.2).")
             }
             guard SecretHash.sha256Hex(secret) == expected else {
                 throw ClientSecretsError(

@@ -23,12 +23,12 @@ final class Gateway: Sendable {
     private let maintenanceMode: Atomic<Bool>
 
     init(
-        bus: Bus, secrets: ClientSecrets, configuration: GatewayConfiguration, queries: QueryClient,
+        bus: Bus, tokens: TokenService, configuration: GatewayConfiguration, queries: QueryClient,
         metrics: GatewayMetrics = GatewayMetrics(), delivery: DeliveryService? = nil, logger: Logger
     ) {
         self.bus = bus
         self.configuration = configuration
-        self.tokens = TokenService(contracts: bus.contracts, secrets: secrets, configuration: configuration)
+        self.tokens = tokens
         self.metrics = metrics
         self.queries = queries
         self.delivery = delivery
@@ -42,42 +42,6 @@ final class Gateway: Sendable {
     var inMaintenance: Bool {
         get { maintenanceMode.load(ordering: .relaxed) }
         set { maintenanceMode.store(newValue, ordering: .relaxed) }
-    }
-
-    /// Data routes are refused in maintenance mode.
-    func requireService() throws {
-        if inMaintenance { throw Problem.maintenance() }
-    }
-
-    // MARK: Bearer tokens
-
-    /// The grant of the request's Bearer token; 401 when there is none or it is not valid.
-    func grant(_ request: Request) async throws -> AccessGrant {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw Problem.unauthorized("This route needs a Bearer access token from POST /oauth/token.")
-        }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        if let url = configuration.externalIntrospectionURL {
-            return try await ExternalIntrospection(url: url, gateway: self).grant(token)
-        }
-        guard let grant = tokens.validate(token) else {
-            throw Problem.unauthorized("The access token is not valid or has expired; get a new one.")
-        }
-        return grant
-    }
-
-    /// The grant of the request's Bearer token if it holds `scope`; 401 or 403 otherwise.
-    func require(_ request: Request, scope: String) async throws -> AccessGrant {
-        let grant = try await grant(request)
-        guard grant.scopes.contains(scope) else { throw Problem.forbidden(scope: scope) }
-        return grant
-    }
-
-    /// The linkage named in the path; 404 when there is none.
-    func linkage(_ context: GatewayRequestContext) throws -> Linkage {
-        let id = context.parameters.get("linkage") ?? ""
-        guard let linkage = contracts.linkage(id) else { throw Problem.notFound("There is no linkage `\(id)`.") }
-        return linkage
     }
 
     // MARK: Bodies

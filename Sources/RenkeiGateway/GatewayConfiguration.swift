@@ -10,7 +10,8 @@ public struct GatewayConfiguration: Sendable {
     /// Lifetime of access tokens: short, as the national spec asks; there are no refresh tokens.
     public var tokenLifetime: Duration = .seconds(300)
     /// Key that signs access tokens (HMAC-SHA256). Give every instance of a deployment the same key so that any
-    /// instance accepts any instance's tokens; a random key is made when none is given.
+    /// instance accepts any instance's tokens; a random key is made when none is given. At least 32 bytes
+    /// (RFC 7518 §3.2: an HS256 key as long as the hash).
     public var tokenSigningKey: [UInt8]?
     /// How far clocks may differ when checking `exp` of client assertions.
     public var clockSkew: Duration = .seconds(30)
@@ -46,5 +47,15 @@ public struct GatewayConfiguration: Sendable {
     func tokenEndpoint(boundPort: Int) -> String {
         let base = publicURL ?? "\(tls == nil ? "http" : "https")://\(host):\(boundPort)"
         return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/oauth/token"
+    }
+}
+
+extension GatewayConfiguration {
+    /// Refuses a token signing key shorter than an HS256 key must be.
+    func checkTokenSigningKey() throws(ClientSecretsError) {
+        guard let key = tokenSigningKey, key.count < TokenService.minimumKeyBytes else { return }
+        throw ClientSecretsError(
+            "The token signing key (RENKEI_TOKEN_KEY) is \(key.count) bytes; an HS256 key needs at least "
+                + "\(TokenService.minimumKeyBytes) (RFC 7518 §3.2).")
     }
 }

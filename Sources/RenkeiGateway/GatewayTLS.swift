@@ -1,14 +1,19 @@
 import Foundation
 import NIOSSL
 
-/// The gateway's TLS: a PEM certificate chain (the server's certificate first) and its PEM private key.
+/// The gateway's TLS: a PEM certificate chain (the server's certificate first) and its PEM private key, and
+/// optionally the certificate authorities whose client certificates it accepts (mTLS).
 public struct GatewayTLS: Sendable {
     public var certificateChainPath: String
     public var privateKeyPath: String
+    /// PEM certificates of the authorities that issue clients' certificates. With it, clients may present a
+    /// certificate, which must chain to one of them; systems whose contracts pin `client-certificate-sha256` must.
+    public var clientCertificateAuthorityPath: String?
 
-    public init(certificateChainPath: String, privateKeyPath: String) {
+    public init(certificateChainPath: String, privateKeyPath: String, clientCertificateAuthorityPath: String? = nil) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
+        self.clientCertificateAuthorityPath = clientCertificateAuthorityPath
     }
 
     /// The server's TLS configuration (TLS 1.2 or newer); throws naming the file that cannot be used.
@@ -31,6 +36,21 @@ public struct GatewayTLS: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        if let path = clientCertificateAuthorityPath {
+            let authorities: [NIOSSLCertificate]
+            do {
+                authorities = try NIOSSLCertificate.fromPEMFile(path)
+            } catch {
+                throw GatewayTLSError("The client certificate authorities \(path) cannot be read as PEM: \(error).")
+            }
+            guard !authorities.isEmpty else {
+                throw GatewayTLSError("The client certificate authority file \(path) holds no certificate.")
+            }
+            // A client may come without a certificate (most systems authenticate by secret alone); one it
+            // presents must chain to these authorities, or the handshake fails.
+            configuration.certificateVerification = .optionalVerification
+            configuration.trustRoots = .certificates(authorities)
+        }
         return configuration
     }
 }

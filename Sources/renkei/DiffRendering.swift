@@ -65,8 +65,10 @@ enum DiffRendering {
             case .providerRemoved: "\(change.linkage ?? "?"): \(who) is no longer the provider"
             case .operatorAdded: "operator \(who) added: may read dead letters and the history"
             case .operatorRemoved: "operator \(who) removed"
+            case .zoneWidened where change.subjectIsOperator:
+                "operator \(who) moves into the mynumber zone: may see dead letters' 個人番号 unmasked"
             case .zoneWidened: "system \(who) moves into the mynumber zone: linkages may give it 個人番号"
-            case .zoneNarrowed: "system \(who) leaves the mynumber zone"
+            case .zoneNarrowed: "\(change.subjectIsOperator ? "operator" : "system") \(who) leaves the mynumber zone"
             }
         return tag + text
     }

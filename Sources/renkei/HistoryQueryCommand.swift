@@ -17,7 +17,8 @@ struct HistoryQueryCommand: AsyncParsableCommand {
     @Option(help: "Only this linkage.") var linkage: String?
     @Option(help: "Only entries where this system provided or received.") var system: String?
     @Option(help: "Only entries about this record key (宛名番号).") var key: String?
-    @Option(help: "Only this kind: provide, delivery, refusal, dead-letter, replay, query.") var kind: String?
+    @Option(help: "Only this kind: provide, delivery, refusal, dead-letter, replay, query, dead-letter-read.")
+    var kind: String?
     @Option(help: "Only this outcome: ok, refused, quarantined, failed, replayed, timeout, expired.") var outcome:
         String?
     @Option(help: ArgumentHelp("Only since this time (RFC 3339).", valueName: "time")) var since: String?

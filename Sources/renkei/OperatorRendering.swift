@@ -37,7 +37,7 @@ enum OperatorRendering {
         ])
     }
 
-    static func detail(_ letter: DeadLetter, values: Bool) -> String {
+    static func detail(_ letter: DeadLetter, value: (text: String, access: DeadLetterAccess)?) -> String {
         var lines = [
             "dead letter  \(letter.reference)",
             "stage        \(letter.stage)",
@@ -57,10 +57,12 @@ enum OperatorRendering {
         }
         if let first = letter.firstFailure { lines.append("first failed \(Timestamp.format(first))") }
         if let last = letter.lastFailure { lines.append("last failed  \(Timestamp.format(last))") }
-        lines.append(
-            values
-                ? "record       \(String(decoding: letter.value, as: UTF8.self))"
-                : "record       (\(letter.value.count) bytes of personal data; --values prints them)")
+        if let value {
+            lines.append("record       \(value.text)")
+            if value.access == .masked { lines.append("             (personal items and 個人番号 masked: ***)") }
+        } else {
+            lines.append("record       (\(letter.value.count) bytes of personal data; --values prints them)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -89,7 +91,7 @@ enum OperatorRendering {
                 "→ \(entry.receiver ?? "-")", "\(entry.recordCount) record\(entry.recordCount == 1 ? "" : "s")",
                 entry.outcome + (entry.reason.map { " (\($0))" } ?? ""),
                 entry.transfer.map { "transfer \($0)" } ?? "", item.foundInKeyList ? "(found in its key list)" : "",
-                entry.deadLetter.map { "dead letter \($0)" } ?? "",
+                entry.deadLetter.map { "dead letter \($0)" } ?? "", entry.operatorID.map { "by operator \($0)" } ?? "",
             ].filter { !$0.isEmpty }.joined(separator: "  ")
         }
         lines.append(

@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Without --brokers an embedded Kafka cluster runs in this process: IN MEMORY ONLY, a few MiB per \
             partition, for trying things out, never for production. Client secrets come from --secrets FILE \
             (YAML or JSON, client id → secret) or RENKEI_CLIENT_SECRETS; with --demo, or on the embedded \
-            cluster when none are given, the sample secrets `demo-secret-<system id>` are used. Every secret \
+            cluster when none are given, the sample secrets `renkei-demo-client-secret-for-<system id>` are used. Every secret \
             must match its secret-sha256 in the contracts or the gateway does not start. The same text holds, \
             under `signing:` (system id → whsec_…), the secrets webhook and query-endpoint calls are signed \
             with (Standard Webhooks); every system with a webhook or query endpoint needs one.
@@ -40,6 +40,11 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
     var tlsKey: String?
+    @Option(
+        help: ArgumentHelp(
+            "Accept TLS client certificates issued by these PEM authorities (mTLS; with --tls-cert).",
+            valueName: "file"))
+    var tlsClientCa: String?
     @Option(help: "Seconds before an idle connection (or a client stuck mid-request) is closed.")
     var idleTimeout: Int = 60
     @Option(help: "Kafka bootstrap servers, comma-separated; omit for the embedded in-memory cluster.")
@@ -49,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     var instance: String = InstanceName.hostDefault
     @Option(help: ArgumentHelp("Client secrets file (YAML or JSON: client id → secret).", valueName: "file"))
     var secrets: String?
-    @Flag(help: "Use the sample secrets demo-secret-<id> (never outside a demo).") var demo = false
+    @Flag(help: "Use the sample secrets renkei-demo-client-secret-for-<id> (never outside a demo).") var demo = false
     @Option(help: "The gateway's URL as clients reach it; client assertions name <url>/oauth/token as audience.")
     var publicURL: String?
     @Option(help: "Access-token lifetime in seconds.") var tokenLifetime: Int = 300
@@ -71,7 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw usageFailure("--tls-cert and --tls-key go together: give both for HTTPS, or neither.")
         }
-        for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+        if tlsClientCa != nil, tlsCert == nil {
+            throw usageFailure("--tls-client-ca needs --tls-cert and --tls-key: client certificates come with HTTPS.")
+        }
+        for path in [tlsCert, tlsKey, tlsClientCa].compactMap({ $0 })
+        where !FileManager.default.isReadableFile(atPath: path) {
             throw usageFailure("Cannot read the TLS file \(path).")
         }
         if let problem = PortProbe.problem(host: host, port: port) {
@@ -144,7 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.runsDispatchers = !noDispatchers
         configuration.idleTimeout = .seconds(idleTimeout)
         if let tlsCert, let tlsKey {
-            configuration.tls = GatewayTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+            configuration.tls = GatewayTLS(
+                certificateChainPath: tlsCert, privateKeyPath: tlsKey, clientCertificateAuthorityPath: tlsClientCa)
         }
         if let key = ProcessInfo.processInfo.environment["RENKEI_TOKEN_KEY"], !key.isEmpty {
             configuration.tokenSigningKey = Array(key.utf8)
@@ -188,7 +198,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
-        printError("renkei serve: using the DEMO client secrets (demo-secret-<id>); never outside a demo.")
+        printError(
+            "renkei serve: using the DEMO client secrets (renkei-demo-client-secret-for-<id>); never outside a demo.")
         return ClientSecrets.demo(for: contracts)
     }
 }

@@ -54,6 +54,35 @@ import Testing
         #expect(show.stdout.contains("性別: unknown-code"))
         #expect(!show.stdout.contains("山田"), "values only with --values")
 
+        // Values: masked for every operator, unmasked only for one of the mynumber zone; each read in the history.
+        let anonymous = try CLIRunner.run(["dlq", "show", reference, "--values"] + brokers)
+        #expect(anonymous.status != 0)
+        #expect(anonymous.stderr.contains("--values needs --operator"))
+        let local = ["--data-dir", dataDirectory] + brokers
+        let masked = try CLIRunner.run(["dlq", "show", reference, "--values", "--operator", "ops"] + local)
+        #expect(masked.status == 0, "\(masked.stderr)")
+        #expect(masked.stdout.contains(#""name":"***""#))
+        #expect(masked.stdout.contains(#""atena_number":"000000000012345""#), "items of no sensitivity show")
+        #expect(!masked.stdout.contains("山田"))
+        let refused = try CLIRunner.run(
+            ["dlq", "show", reference, "--values", "--operator", "ops", "--unmask"] + local)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("not in the mynumber zone"))
+        let unmasked = try CLIRunner.run(
+            ["dlq", "show", reference, "--values", "--operator", "ops-mynumber", "--unmask"] + local)
+        #expect(unmasked.status == 0, "\(unmasked.stderr)")
+        #expect(unmasked.stdout.contains("山田"))
+        let reads = try CLIRunner.run(
+            ["history", "query", "--key", "000000000012345", "--kind", "dead-letter-read", "--format", "json"] + local)
+        let readEntries = try #require(
+            (try JSONSerialization.jsonObject(with: Data(reads.stdout.utf8)) as? [String: Any])?["entries"]
+                as? [[String: Any]])
+        #expect(
+            readEntries.map { $0["operator"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["ops", "ops-mynumber"])
+        #expect(Set(readEntries.map { $0["outcome"] as? String }) == ["masked", "unmasked"])
+        #expect(readEntries.allSatisfy { $0["deadLetter"] as? String == reference })
+        #expect(!reads.stdout.contains("山田"))
+
         let dryRun = try CLIRunner.run(["dlq", "replay", reference, "--data-dir", dataDirectory] + brokers)
         #expect(dryRun.status == 1, "a row still invalid against today's contracts is not replayed")
         #expect(dryRun.stdout.contains("still fails validation (unknown-code)"))

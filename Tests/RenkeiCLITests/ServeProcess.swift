@@ -45,6 +45,20 @@ final class ServeProcess {
         return try await wait(timeout: timeout)
     }
 
+    /// Kills it with SIGKILL, as a crash or the OOM killer would: nothing is flushed, committed or closed.
+    func killAbruptly() async throws -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return try await wait(timeout: .seconds(10))
+    }
+
+    /// The port the gateway listens on, from its `gateway listening` line (`renkei.address=host:port`).
+    var listeningPort: Int? {
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains("gateway listening") }),
+            let address = line.split(separator: " ").first(where: { $0.hasPrefix("renkei.address=") })
+        else { return nil }
+        return address.split(separator: ":").last.flatMap { Int($0) }
+    }
+
     /// Waits for the process to end by itself.
     func wait(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout

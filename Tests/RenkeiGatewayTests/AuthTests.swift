@@ -21,7 +21,7 @@ import Testing
             let active = try await harness.call(
                 .POST, "/oauth/introspect", token: nil, contentType: "application/x-www-form-urlencoded",
                 body: Array("token=\(token)".utf8),
-                headers: [("Authorization", Self.basic("sys-001", "demo-secret-001"))])
+                headers: [("Authorization", Self.basic("sys-001", "renkei-demo-client-secret-for-001"))])
             #expect(active.status == 200)
             #expect(active.json["active"] as? Bool == true)
             #expect(active.json["client_id"] as? String == "sys-018")
@@ -34,7 +34,8 @@ import Testing
         try await GatewayHarness.with { harness in
             let audience = harness.base + "/oauth/token"
             let jti = UUID().uuidString
-            let good = Self.assertion(client: "sys-001", secret: "demo-secret-001", audience: audience, jti: jti)
+            let good = Self.assertion(
+                client: "sys-001", secret: "renkei-demo-client-secret-for-001", audience: audience, jti: jti)
             let first = try await Self.tokenByAssertion(harness, good)
             #expect(first.status == 200, "\(first.text)")
             let scopes = Set((first.json["scope"] as? String ?? "").split(separator: " ").map(String.init))
@@ -46,10 +47,11 @@ import Testing
             #expect(replayed.json["error"] as? String == "invalid_client")
 
             let wrongAudience = Self.assertion(
-                client: "sys-001", secret: "demo-secret-001", audience: "https://elsewhere/oauth/token")
+                client: "sys-001", secret: "renkei-demo-client-secret-for-001",
+                audience: "https://elsewhere/oauth/token")
             #expect(try await Self.tokenByAssertion(harness, wrongAudience).status == 401)
             let expired = Self.assertion(
-                client: "sys-001", secret: "demo-secret-001", audience: audience, expiresIn: -600)
+                client: "sys-001", secret: "renkei-demo-client-secret-for-001", audience: audience, expiresIn: -600)
             #expect(try await Self.tokenByAssertion(harness, expired).status == 401)
             let wrongSecret = Self.assertion(client: "sys-001", secret: "not-the-secret", audience: audience)
             #expect(try await Self.tokenByAssertion(harness, wrongSecret).status == 401)
@@ -76,7 +78,7 @@ import Testing
             #expect(wrongScope.status == 403)
             #expect(wrongScope.json["code"] as? String == "insufficient-scope")
 
-            let expiredToken = JWT.sign(
+            let expiredToken = TestJWT.sign(
                 claims: [
                     "sub": "sys-018", "client_id": "sys-018", "aud": TokenService.audience,
                     "scope": "001:resident-change:read", "renkei_system": "018",
@@ -87,7 +89,7 @@ import Testing
             let inactive = try await harness.call(
                 .POST, "/oauth/introspect", contentType: "application/x-www-form-urlencoded",
                 body: Array("token=\(expiredToken)".utf8),
-                headers: [("Authorization", Self.basic("sys-018", "demo-secret-018"))])
+                headers: [("Authorization", Self.basic("sys-018", "renkei-demo-client-secret-for-018"))])
             #expect(inactive.json["active"] as? Bool == false)
             #expect(inactive.json.count == 1)
 
@@ -101,16 +103,77 @@ import Testing
     @Test func secretsThatDoNotMatchTheContractsAreRefusedNamingTheClient() throws {
         let contracts = try GatewayHarness.contracts(webhook: nil, queryEndpoint: nil)
         #expect(throws: ClientSecretsError.self) {
-            try ClientSecrets(["sys-018": "demo-secret-001"]).verify(against: contracts)
+            try ClientSecrets(["sys-018": "renkei-demo-client-secret-for-001"]).verify(against: contracts)
         }
         do {
-            try ClientSecrets(["sys-018": "demo-secret-001"]).verify(against: contracts)
+            try ClientSecrets(["sys-018": "renkei-demo-client-secret-for-001"]).verify(against: contracts)
         } catch {
             #expect(error.description.contains("sys-018"))
         }
         try ClientSecrets.demo(for: contracts).verify(against: contracts)
-        let parsed = try ClientSecrets(contentsOf: "sys-001: demo-secret-001\nops: demo-secret-ops\n", origin: "test")
+        let parsed = try ClientSecrets(
+            contentsOf: "sys-001: renkei-demo-client-secret-for-001\nops: renkei-demo-client-secret-for-ops\n",
+            origin: "test")
         try parsed.verify(against: contracts)
+    }
+
+    @Test func assertionsAndTokensOtherThanHS256WithTheRightKeyAreRefused() async throws {
+        try await GatewayHarness.with { harness in
+            let audience = harness.base + "/oauth/token"
+            let secret = Array(GatewayHarness.demoSecret("sys-001").utf8)
+            let now = Int(Date().timeIntervalSince1970)
+            let claims: [String: Any] = [
+                "iss": "sys-001", "sub": "sys-001", "aud": audience, "exp": now + 60, "iat": now,
+            ]
+            // The right key, but a header claiming another algorithm; and an unsigned token.
+            var claimed = claims
+            claimed["jti"] = UUID().uuidString
+            let hs512 = TestJWT.sign(claims: claimed, key: secret, header: ["alg": "HS512", "typ": "JWT"])
+            let refused = try await Self.tokenByAssertion(harness, hs512)
+            #expect(refused.status == 401)
+            #expect((refused.json["error_description"] as? String)?.contains("HS256") == true)
+            claimed["jti"] = UUID().uuidString
+            let unsigned = TestJWT.part(["alg": "none"]) + "." + TestJWT.part(claimed) + "."
+            #expect(try await Self.tokenByAssertion(harness, unsigned).status == 401)
+            #expect(try await Self.tokenByAssertion(harness, "not.a.jwt").status == 401)
+            #expect(try await Self.tokenByAssertion(harness, "").status == 401)
+
+            // An access token signed with a key other than the gateway's, and one without a signature.
+            let access: [String: Any] = [
+                "iss": harness.base, "sub": "sys-001", "client_id": "sys-001", "aud": TokenService.audience,
+                "scope": "001:resident-change:provide", "renkei_system": "001", "iat": now, "exp": now + 60,
+                "jti": "x",
+            ]
+            let forged = TestJWT.sign(claims: access, key: Array("another-key-that-is-32-bytes-long!".utf8))
+            let body = Array("[]".utf8)
+            for token in [forged, TestJWT.part(["alg": "none"]) + "." + TestJWT.part(access) + "."] {
+                let reply = try await harness.call(
+                    .POST, "/linkages/resident-change/records", token: token, contentType: "application/json",
+                    body: body)
+                #expect(reply.status == 401)
+            }
+            // The same claims signed with the gateway's own key are accepted: the refusals above are the key's.
+            let genuine = TestJWT.sign(claims: access, key: GatewayHarness.signingKey)
+            let accepted = try await harness.call(
+                .POST, "/linkages/resident-change/records", token: genuine, contentType: "application/json",
+                body: body)
+            #expect(accepted.status != 401, "\(accepted.text)")
+        }
+    }
+
+    @Test func secretsAndTokenKeysShorterThanAnHS256KeyAreRefused() throws {
+        let contracts = try GatewayHarness.contracts(webhook: nil, queryEndpoint: nil)
+        do {
+            try ClientSecrets(["sys-018": "demo-secret-018"]).verify(against: contracts)
+            Issue.record("a 15-byte client secret was accepted")
+        } catch {
+            #expect(error.description.contains("`sys-018` is 15 bytes; use at least 32"))
+        }
+        var configuration = GatewayConfiguration()
+        configuration.tokenSigningKey = Array("too-short".utf8)
+        #expect(throws: ClientSecretsError.self) { try configuration.checkTokenSigningKey() }
+        configuration.tokenSigningKey = GatewayHarness.signingKey
+        try configuration.checkTokenSigningKey()
     }
 
     @Test func aSystemTheBusCallsNeedsASigningSecretMatchingItsPinnedHash() throws {
@@ -135,7 +198,8 @@ import Testing
         } catch {
             #expect(error.description.contains("24 to 64 bytes"))
         }
-        let file = "sys-017: demo-secret-017\nsigning:\n  \"017\": \(ClientSecrets.demoSigningSecret(system: "017"))\n"
+        let file =
+            "sys-017: renkei-demo-client-secret-for-017\nsigning:\n  \"017\": \(ClientSecrets.demoSigningSecret(system: "017"))\n"
         let parsed = try ClientSecrets(contentsOf: file, origin: "test")
         #expect(parsed.signing["017"] == ClientSecrets.demoSigningSecret(system: "017"))
         try parsed.verify(against: contracts)
@@ -149,7 +213,7 @@ import Testing
         client: String, secret: String, audience: String, jti: String = UUID().uuidString, expiresIn: Int = 60
     ) -> String {
         let now = Int(Date().timeIntervalSince1970)
-        return JWT.sign(
+        return TestJWT.sign(
             claims: ["iss": client, "sub": client, "aud": audience, "jti": jti, "exp": now + expiresIn, "iat": now],
             key: Array(secret.utf8))
     }

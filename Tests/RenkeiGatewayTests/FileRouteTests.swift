@@ -1,5 +1,6 @@
 import Foundation
 import RenkeiBus
+import RenkeiTestSupport
 import Testing
 
 /// A file receiver over the REST edge: its token carries `<provider>:<linkage>:files`; it lists its files'

@@ -17,7 +17,7 @@ import Synchronization
 final class GatewayHarness: Sendable {
     static let contractsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contracts").path
-    static let signingKey = Array("gateway-test-signing-key".utf8)
+    static let signingKey = Array("gateway-test-signing-key-of-32-bytes-or-more".utf8)
 
     /// The embedded cluster; `nil` when the harness runs on a real one (``realKafkaBootstrap``).
     let kafka: EmbeddedKafka?
@@ -38,12 +38,12 @@ final class GatewayHarness: Sendable {
 
     static func with<Result>(
         webhook: String? = nil, queryEndpoint: String? = nil, realCluster: Bool = false, dataDirectory: String? = nil,
-        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        contracts: ContractSet? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         let harness = try await start(
             webhook: webhook, queryEndpoint: queryEndpoint, realCluster: realCluster, dataDirectory: dataDirectory,
-            configure: configure)
+            contracts: contracts, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -81,9 +81,9 @@ final class GatewayHarness: Sendable {
 
     static func start(
         webhook: String?, queryEndpoint: String?, realCluster: Bool = false, dataDirectory: String? = nil,
-        configure: (inout GatewayConfiguration) -> Void
+        contracts given: ContractSet? = nil, configure: (inout GatewayConfiguration) -> Void
     ) async throws -> GatewayHarness {
-        let contracts = try contracts(webhook: webhook, queryEndpoint: queryEndpoint)
+        let contracts = try given ?? contracts(webhook: webhook, queryEndpoint: queryEndpoint)
         var logger = Logger(label: "renkei.gateway.test")
         logger.logLevel = .critical
         let kafka = realCluster ? nil : try EmbeddedKafka.start(brokers: 1, logger: logger)
@@ -135,9 +135,10 @@ final class GatewayHarness: Sendable {
             var logger = Logger(label: "renkei.gateway.test")
             logger.logLevel = .critical
             let queries = try await QueryClient.start(bus: bus)
+            let tokens = await TokenService.make(
+                contracts: bus.contracts, secrets: ClientSecrets.demo(for: bus.contracts), configuration: configuration)
             let gateway = Gateway(
-                bus: bus, secrets: ClientSecrets.demo(for: bus.contracts), configuration: configuration,
-                queries: queries, logger: logger)
+                bus: bus, tokens: tokens, configuration: configuration, queries: queries, logger: logger)
             let routes = buildRouter(gateway).routes.map { "\($0.method) \($0.path)" }
             await queries.shutdown()
             return routes
@@ -189,7 +190,7 @@ final class GatewayHarness: Sendable {
     }
 
     static func demoSecret(_ client: String) -> String {
-        client.hasPrefix("sys-") ? "demo-secret-\(client.dropFirst(4))" : "demo-secret-\(client)"
+        ClientSecrets.demoClientSecret(client.hasPrefix("sys-") ? String(client.dropFirst(4)) : client)
     }
 
     struct TokenFailure: Error { var status: Int; var body: String }
@@ -271,14 +272,4 @@ final class TestServer: Sendable {
         task.cancel()
         _ = await task.result
     }
-}
-
-/// Polls `condition` every 100 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RenkeiTestSupport
 import Testing
 
 /// `GET /operations/history` pages by key with `next`, and refuses a cursor or limit it did not give.

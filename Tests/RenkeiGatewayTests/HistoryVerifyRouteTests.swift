@@ -1,5 +1,6 @@
 import Foundation
 import RenkeiBus
+import RenkeiTestSupport
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct HistoryVerifyRouteTests {

@@ -3,6 +3,7 @@ import Logging
 import RenkeiBus
 import RenkeiContracts
 import RenkeiKafka
+import RenkeiTestSupport
 import Testing
 
 @Suite(.serialized) struct ProvideAndFeedTests {

@@ -1,6 +1,7 @@
 import Foundation
 import RenkeiBus
 import RenkeiContracts
+import RenkeiTestSupport
 import Synchronization
 import Testing
 
@@ -76,7 +77,30 @@ import Testing
             let reference = try #require(letter["reference"] as? String)
             let shown = try await harness.call(.GET, "/operations/dead-letters/\(reference)", token: ops)
             #expect(shown.status == 200)
-            #expect(shown.json["value"] != nil)
+            #expect(shown.json["masked"] as? Bool == true)
+            let name = try #require(
+                (try JSONSerialization.jsonObject(with: Data(record)) as? [String: Any])?["name"] as? String)
+            let maskedValue = try #require(shown.json["value"] as? String)
+            #expect(maskedValue.contains(#""name":"***""#))
+            #expect(!maskedValue.contains(name))
+            // Only an operator of the mynumber zone is granted the scope that unmasks, and then sees the values.
+            let custodian = try await harness.tokenRequest("ops-mynumber")
+            #expect((custodian.json["scope"] as? String)?.contains("030:dead-letters:read-personal") == true)
+            let denied = try await harness.tokenRequest("ops", scope: "030:dead-letters:read-personal")
+            #expect(denied.status == 400)
+            let unmasked = try await harness.call(
+                .GET, "/operations/dead-letters/\(reference)",
+                token: try #require(custodian.json["access_token"] as? String))
+            #expect(unmasked.json["masked"] as? Bool == false)
+            #expect((unmasked.json["value"] as? String)?.contains(name) == true)
+            let reads = try await harness.call(.GET, "/operations/history?kind=dead-letter-read", token: ops)
+            let readEntries = reads.json["entries"] as? [[String: Any]] ?? []
+            #expect(
+                Set(readEntries.map { "\($0["operator"] ?? "") \($0["outcome"] ?? "")" }) == [
+                    "ops masked", "ops-mynumber unmasked",
+                ])
+            #expect(readEntries.allSatisfy { $0["deadLetter"] as? String == reference })
+            #expect(!reads.text.contains(name))
             let metrics = try await harness.call(.GET, "/metrics")
             #expect(
                 metrics.text.contains(
@@ -94,6 +118,8 @@ import Testing
                 .POST, "/operations/dead-letters/\(reference)/replay?execute=true", token: ops)
             #expect(replay.status == 200)
             #expect(replay.json["performed"] as? Bool == true)
+            let replays = try await harness.call(.GET, "/operations/history?kind=replay", token: ops)
+            #expect((replays.json["entries"] as? [[String: Any]])?.first?["operator"] as? String == "ops")
             let again = try await harness.call(
                 .POST, "/operations/dead-letters/\(reference)/replay?execute=true", token: ops)
             #expect(again.status == 409)

@@ -1,4 +1,5 @@
 import Foundation
+import RenkeiTestSupport
 import Testing
 
 /// The gateway on a real Kafka cluster: a long poll over HTTP returns the records committed while it waited, and

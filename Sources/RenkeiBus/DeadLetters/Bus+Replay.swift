@@ -32,7 +32,7 @@ extension Bus {
     /// A dry run (the default) only says what would happen. A letter already replayed is not replayed again
     /// unless `force` is set. Every performed replay is written to the history in the same transaction.
     public func replay(
-        _ reference: DeadLetterReference, dryRun: Bool = true, force: Bool = false
+        _ reference: DeadLetterReference, dryRun: Bool = true, force: Bool = false, operatorID: String? = nil
     ) async throws
         -> ReplayOutcome
     {
@@ -103,7 +103,7 @@ extension Bus {
                 kind: .replay, linkage: route.linkage.id, contract: route.contract, provider: route.linkage.provider,
                 receiver: destination.receiver.system, purpose: destination.receiver.purpose,
                 keys: key.map { [$0] } ?? [], items: destination.receiver.items,
-                events: [envelope.id], outcome: "replayed", deadLetter: reference.description)
+                events: [envelope.id], outcome: "replayed", deadLetter: reference.description, operatorID: operatorID)
         }
         _ = try await commit(history: { _ in entries }) { transaction in
             try await transaction.send(messages)

@@ -16,6 +16,9 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         case replay
         /// A query (照会) was asked, answered or timed out.
         case query
+        /// An operator read a dead letter's record (``HistoryEntry/operatorID``, ``HistoryEntry/deadLetter``;
+        /// outcome `masked` or `unmasked`).
+        case deadLetterRead = "dead-letter-read"
     }
 
     // The chain: entries of one writer are numbered and each carries the hash of the one before.
@@ -56,12 +59,21 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var deadLetter: String?
     /// For a file delivery: the data file written (or not written), `<storage location>/<name>`.
     public var file: String?
+    /// For what an operator did (a dead letter read or replayed): the operator's client id.
+    public var operatorID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case chain, sequence, previousHash, hash, time, kind, linkage, contract, provider, receiver, purpose, keys
+        case recordCount, keyList, items, transfer, events, outcome, reason, deadLetter, file
+        case operatorID = "operator"
+    }
 
     public init(
         time: Date = Date(), kind: Kind, linkage: String, contract: String? = nil, provider: String? = nil,
         receiver: String? = nil, purpose: String? = nil, keys: [String] = [], recordCount: Int? = nil,
         keyList: HistoryKeyList? = nil, items: [String]? = nil, transfer: String? = nil, events: [String] = [],
-        outcome: String, reason: String? = nil, deadLetter: String? = nil, file: String? = nil
+        outcome: String, reason: String? = nil, deadLetter: String? = nil, file: String? = nil,
+        operatorID: String? = nil
     ) {
         self.chain = ""
         self.sequence = 0
@@ -84,6 +96,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self.reason = reason
         self.deadLetter = deadLetter
         self.file = file
+        self.operatorID = operatorID
     }
 
     /// The entry as stored on the history topic (canonical JSON).

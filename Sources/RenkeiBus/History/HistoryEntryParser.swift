@@ -41,6 +41,7 @@ enum HistoryEntryParser {
             var reason: String?
             var deadLetter: String?
             var file: String?
+            var operatorID: String?
 
             var readable = true
             func valid<Value>(_ value: Value?) -> Value? {
@@ -78,6 +79,7 @@ enum HistoryEntryParser {
                     case "reason": reason = valid(string())
                     case "deadLetter": deadLetter = valid(string())
                     case "file": file = valid(string())
+                    case "operator": operatorID = valid(string())
                     default: return nil
                     }
                     // A field that was named must read as its type, or JSONDecoder decides.
@@ -92,7 +94,7 @@ enum HistoryEntryParser {
                 time: time, kind: kind, linkage: linkage, contract: contract, provider: provider, receiver: receiver,
                 purpose: purpose, keys: keys, recordCount: recordCount, keyList: keyList, items: items,
                 transfer: transfer, events: events, outcome: outcome, reason: reason, deadLetter: deadLetter,
-                file: file)
+                file: file, operatorID: operatorID)
             entry.chain = chain
             entry.sequence = sequence
             entry.previousHash = previousHash

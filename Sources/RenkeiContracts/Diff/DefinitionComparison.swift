@@ -195,6 +195,9 @@ struct DefinitionComparison {
                 fields.compareSecret(
                     "credentials.signing-secret", before.credentials?.signingSecretSHA256,
                     after.credentials?.signingSecretSHA256)
+                fields.compare(
+                    "credentials.client-certificate-sha256", before.credentials?.clientCertificateSHA256,
+                    after.credentials?.clientCertificateSHA256)
                 fields.compare("endpoints.webhook", before.endpoints.webhook, after.endpoints.webhook)
                 fields.compare("endpoints.query", before.endpoints.query, after.endpoints.query)
                 fields.compare("endpoints.storage", before.endpoints.storage, after.endpoints.storage)

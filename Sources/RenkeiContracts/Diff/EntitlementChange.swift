@@ -17,9 +17,10 @@ public struct EntitlementChange: Sendable, Hashable {
         case operatorAdded = "operator-added"
         /// An operator credential is removed.
         case operatorRemoved = "operator-removed"
-        /// A system moves into the `mynumber` zone: linkages may now give it 個人番号.
+        /// A system moves into the `mynumber` zone: linkages may now give it 個人番号. Or an operator does: it may
+        /// now be granted the scope that shows dead letters' 個人番号 and personal items unmasked.
         case zoneWidened = "zone-widened"
-        /// A system leaves the `mynumber` zone.
+        /// A system or an operator leaves the `mynumber` zone.
         case zoneNarrowed = "zone-narrowed"
 
         /// Whether the change lets someone get, send or read more than before.
@@ -51,6 +52,8 @@ public struct EntitlementChange: Sendable, Hashable {
     public var subject: String
     /// The system's or operator's name, from the new set when it is there.
     public var subjectName: String
+    /// Whether the subject is an operator (operator added or removed, an operator's zone) rather than a system.
+    public var subjectIsOperator = false
     /// The receiver's delivery method in the set where it receives (the new one for gains).
     public var delivery: Delivery?
     /// For receiver and item changes: the items that change hands (all the receiver's items for an added or

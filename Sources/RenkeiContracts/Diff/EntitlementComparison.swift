@@ -92,13 +92,22 @@ struct EntitlementComparison {
         return changes
     }
 
+    /// Systems and operators that enter or leave the `mynumber` zone (an operator there may see 個人番号 unmasked).
     private func zoneChanges() -> [EntitlementChange] {
-        new.systems.compactMap { system in
+        let systems = new.systems.compactMap { system -> EntitlementChange? in
             guard let previous = old.system(system.id), previous.zone != system.zone else { return nil }
             return .init(
                 kind: system.zone == .mynumber ? .zoneWidened : .zoneNarrowed, subject: system.id,
                 subjectName: system.name)
         }
+        let operators = new.operators.compactMap { op -> EntitlementChange? in
+            guard let previous = old.operator(clientID: op.clientID), previous.zone != op.zone else { return nil }
+            var change = EntitlementChange(
+                kind: op.zone == .mynumber ? .zoneWidened : .zoneNarrowed, subject: op.clientID, subjectName: op.name)
+            change.subjectIsOperator = true
+            return change
+        }
+        return systems + operators
     }
 
     private func name(_ system: String) -> String {

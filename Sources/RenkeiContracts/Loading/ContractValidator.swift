@@ -49,7 +49,9 @@ enum ContractValidator {
                 "The client id `\(client.0)` is already given to another system or operator at \(earlier); "
                     + "each operator authenticates with its own.")
         }
-        return drafts.map { Operator(clientID: $0.clientID.value, name: $0.name, secretSHA256: $0.secretSHA256) }
+        return drafts.map {
+            Operator(clientID: $0.clientID.value, name: $0.name, secretSHA256: $0.secretSHA256, zone: $0.zone)
+        }
     }
 
     private static func validateSystems(_ drafts: [SystemDraft], into diagnostics: inout Diagnostics) -> [System] {

@@ -82,10 +82,18 @@ enum SystemParser {
                     "`signing-secret-sha256` must be the SHA-256 of the system's signing secret (`whsec_…`) as 64 "
                         + "lowercase hex digits; never write the secret itself.")
             }
+            let certificate = fields.string("client-certificate-sha256", required: false, into: &diagnostics)
+            if let certificate, !isSHA256Hex(certificate.value) {
+                diagnostics.error(
+                    .invalidValue, at: certificate.location,
+                    "`client-certificate-sha256` must be the SHA-256 of the system's TLS client certificate (DER) as "
+                        + "64 lowercase hex digits (`openssl x509 -in cert.pem -outform der | sha256sum`).")
+            }
             fields.finish(into: &diagnostics)
             if let clientID, let hash {
                 credentials = Credentials(
-                    clientID: clientID.value, secretSHA256: hash.value, signingSecretSHA256: signingHash?.value)
+                    clientID: clientID.value, secretSHA256: hash.value, signingSecretSHA256: signingHash?.value,
+                    clientCertificateSHA256: certificate?.value)
                 clientIDLocation = clientID.location
             }
         }
@@ -122,12 +130,14 @@ enum SystemParser {
             clientIDLocation: clientIDLocation, endpoints: endpoints, location: reader.location)
     }
 
-    /// An entry of `operators:`: `client-id`, `name`, `secret-sha256`.
+    /// An entry of `operators:`: `client-id`, `name`, `secret-sha256`, and optionally `zone` (`general` unless
+    /// said).
     static func parseOperator(_ node: Node, file: String, into diagnostics: inout Diagnostics) -> OperatorDraft? {
         guard var reader = FieldReader(node, file: file, subject: "operator", into: &diagnostics) else { return nil }
         let clientID = reader.string("client-id", required: true, into: &diagnostics)
         let name = reader.string("name", required: true, into: &diagnostics)
         let hash = reader.string("secret-sha256", required: true, into: &diagnostics)
+        let zone = reader.choice("zone", as: Zone.self, required: false, into: &diagnostics)
         reader.finish(into: &diagnostics)
         if let hash, !isSHA256Hex(hash.value) {
             diagnostics.error(
@@ -137,7 +147,8 @@ enum SystemParser {
             return nil
         }
         guard let clientID, let name, let hash else { return nil }
-        return OperatorDraft(clientID: clientID, name: name.value, secretSHA256: hash.value)
+        return OperatorDraft(
+            clientID: clientID, name: name.value, secretSHA256: hash.value, zone: zone?.value ?? .general)
     }
 
     private static func url(

@@ -14,6 +14,7 @@ struct OperatorDraft {
     var clientID: Located<String>
     var name: String
     var secretSHA256: String
+    var zone: Zone
 }
 
 struct CodeTableDraft {

@@ -46,11 +46,19 @@ public struct Credentials: Sendable, Hashable {
     /// Lowercase hex SHA-256 of the secret the bus signs this system's webhook and query-endpoint calls with
     /// (Standard Webhooks, `whsec_…`); `nil` when the contracts do not pin it. The secret itself is never stored.
     public var signingSecretSHA256: String?
+    /// Lowercase hex SHA-256 of the DER of the TLS client certificate the system must present (mTLS, RFC 8705):
+    /// its tokens are issued only over a connection with that certificate and are bound to it. `nil`: no client
+    /// certificate needed.
+    public var clientCertificateSHA256: String?
 
-    public init(clientID: String, secretSHA256: String, signingSecretSHA256: String? = nil) {
+    public init(
+        clientID: String, secretSHA256: String, signingSecretSHA256: String? = nil,
+        clientCertificateSHA256: String? = nil
+    ) {
         self.clientID = clientID
         self.secretSHA256 = secretSHA256
         self.signingSecretSHA256 = signingSecretSHA256
+        self.clientCertificateSHA256 = clientCertificateSHA256
     }
 }
 

@@ -17,6 +17,9 @@ struct OAuthError: HTTPResponseError {
     static func invalidScope(_ text: String) -> OAuthError {
         OAuthError(code: "invalid_scope", description: text, status: .badRequest)
     }
+    static func serverError(_ text: String) -> OAuthError {
+        OAuthError(code: "server_error", description: text, status: .internalServerError)
+    }
     static func unsupportedGrantType(_ text: String) -> OAuthError {
         OAuthError(code: "unsupported_grant_type", description: text, status: .badRequest)
     }

@@ -9,7 +9,8 @@ import RenkeiContracts
 /// - a receiver with file delivery: `<provider>:<linkage>:files` (its files' manifests, a file on demand);
 /// - a receiver of a query linkage: `<provider>:<linkage>:query`;
 /// - operators: `030:dead-letters:read`, `030:dead-letters:replay`, `030:history:read`, `030:gateway:manage`
-///   (030 is the 業務ID of 庁内データ連携 itself).
+///   (030 is the 業務ID of 庁内データ連携 itself); operators of the `mynumber` zone also
+///   `030:dead-letters:read-personal` (dead letters' personal items and 個人番号 unmasked).
 struct Scopes: Sendable {
     static func provide(_ linkage: Linkage) -> String { AccessScope.provide(linkage) }
     static func read(_ linkage: Linkage) -> String { AccessScope.read(linkage) }
@@ -19,9 +20,12 @@ struct Scopes: Sendable {
     static let deadLettersReplay = "030:dead-letters:replay"
     static let historyRead = "030:history:read"
     static let gatewayManage = "030:gateway:manage"
+    static let deadLettersReadPersonal = "030:dead-letters:read-personal"
     static let operatorScopes: Set<String> = [deadLettersRead, deadLettersReplay, historyRead, gatewayManage]
 
     private let bySystem: [String: Set<String>]
+    /// The client ids of operators declared in the `mynumber` zone.
+    private let myNumberOperators: Set<String>
 
     init(contracts: ContractSet) {
         var scopes: [String: Set<String>] = [:]
@@ -34,13 +38,16 @@ struct Scopes: Sendable {
             }
         }
         self.bySystem = scopes
+        self.myNumberOperators = Set(contracts.operators.filter { $0.zone == .mynumber }.map(\.clientID))
     }
 
     /// Every scope `principal` may be granted.
     func allowed(for principal: Principal) -> Set<String> {
         switch principal.role {
         case .system(let id): bySystem[id] ?? []
-        case .operator: Self.operatorScopes
+        case .operator:
+            myNumberOperators.contains(principal.clientID)
+                ? Self.operatorScopes.union([Self.deadLettersReadPersonal]) : Self.operatorScopes
         }
     }
 }

@@ -1,46 +1,74 @@
 import Crypto
 import Foundation
+import JWTKit
 import RenkeiContracts
 import Synchronization
 
 /// The built-in authorization server: authenticates clients (`client_secret_jwt`, `client_secret_basic`),
-/// issues short-lived Bearer access tokens (no refresh tokens) and checks them.
+/// issues short-lived Bearer access tokens (no refresh tokens) and checks them. JWTs are signed and verified by
+/// jwt-kit (HS256 only).
 ///
 /// Access tokens are HS256 JWTs signed with the gateway's key, so any instance sharing the key can check them
 /// without shared state; the only state is the set of client-assertion `jti`s seen, kept until they expire.
+
 final class TokenService: Sendable {
     struct Client: Sendable {
         var principal: Principal
         var secret: String
+        /// The client's secret as an HS256 key, for its assertions.
+        var keys: JWTKeyCollection
+        /// The TLS client certificate the client must present (hex SHA-256 of its DER), when its contracts pin one.
+        var certificateSHA256: String?
     }
+
+    /// RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
+    static let minimumKeyBytes = 32
 
     static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     static let audience = "renkei-gateway"
 
     let scopes: Scopes
     private let clients: [String: Client]
-    private let signingKey: [UInt8]
+    private let signingKeys: JWTKeyCollection
     private let lifetime: Duration
     private let skew: Duration
     private let endpoint = Mutex<String>("")
     private let seenAssertions = Mutex<[String: Date]>([:])
 
-    init(contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration) {
+    /// A token service for the clients of `contracts` that have a secret in `secrets`; every secret and the
+    /// signing key must be at least ``minimumKeyBytes`` long (``ClientSecrets/verify(against:)`` and
+    /// ``GatewayConfiguration/tokenSigningKey`` check that before).
+    static func make(
+        contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration
+    ) async -> TokenService {
         var clients: [String: Client] = [:]
+        func add(_ clientID: String, _ role: Principal.Role, certificate: String? = nil) async {
+            guard let secret = secrets.secrets[clientID] else { return }
+            let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            clients[clientID] = Client(
+                principal: Principal(clientID: clientID, role: role), secret: secret, keys: keys,
+                certificateSHA256: certificate)
+        }
         for system in contracts.systems {
-            guard let credentials = system.credentials, let secret = secrets.secrets[credentials.clientID] else {
-                continue
+            if let credentials = system.credentials {
+                await add(
+                    credentials.clientID, .system(system.id), certificate: credentials.clientCertificateSHA256)
             }
-            clients[credentials.clientID] = Client(
-                principal: Principal(clientID: credentials.clientID, role: .system(system.id)), secret: secret)
         }
-        for op in contracts.operators {
-            guard let secret = secrets.secrets[op.clientID] else { continue }
-            clients[op.clientID] = Client(principal: Principal(clientID: op.clientID, role: .operator), secret: secret)
-        }
+        for op in contracts.operators { await add(op.clientID, .operator) }
+        let key = configuration.tokenSigningKey ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        let signingKeys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+        return TokenService(
+            clients: clients, scopes: Scopes(contracts: contracts), signingKeys: signingKeys,
+            configuration: configuration)
+    }
+
+    private init(
+        clients: [String: Client], scopes: Scopes, signingKeys: JWTKeyCollection, configuration: GatewayConfiguration
+    ) {
         self.clients = clients
-        self.scopes = Scopes(contracts: contracts)
-        self.signingKey = configuration.tokenSigningKey ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        self.scopes = scopes
+        self.signingKeys = signingKeys
         self.lifetime = configuration.tokenLifetime
         self.skew = configuration.clockSkew
     }
@@ -55,8 +83,24 @@ final class TokenService: Sendable {
 
     // MARK: Client authentication
 
-    /// Authenticates the client of a token or introspection request by the method it used.
-    func authenticate(form: [String: String], authorization: String?) throws(OAuthError) -> Principal {
+    /// Authenticates the client of a token or introspection request by the method it used, and by the TLS client
+    /// certificate of the connection (hex SHA-256 of its DER) when the client's contracts pin one (RFC 8705).
+    func authenticate(
+        form: [String: String], authorization: String?, certificate: String? = nil
+    ) async throws(OAuthError) -> Principal {
+        let principal = try await authenticateBySecret(form: form, authorization: authorization)
+        if let pinned = clients[principal.clientID]?.certificateSHA256, pinned != certificate {
+            throw .invalidClient(
+                certificate == nil
+                    ? "Client `\(principal.clientID)` must present its TLS client certificate (mTLS)."
+                    : "The TLS client certificate is not the one the contracts pin for `\(principal.clientID)`.")
+        }
+        return principal
+    }
+
+    private func authenticateBySecret(
+        form: [String: String], authorization: String?
+    ) async throws(OAuthError) -> Principal {
         if let authorization, authorization.lowercased().hasPrefix("basic ") {
             return try authenticateBasic(String(authorization.dropFirst(6)))
         }
@@ -64,7 +108,7 @@ final class TokenService: Sendable {
             guard form["client_assertion_type"] == Self.assertionType else {
                 throw .invalidRequest("client_assertion_type must be \(Self.assertionType).")
             }
-            return try authenticateAssertion(assertion, clientID: form["client_id"])
+            return try await authenticateAssertion(assertion, clientID: form["client_id"])
         }
         if form["client_secret"] != nil {
             throw .invalidClient("client_secret_post is not accepted; use client_secret_jwt or client_secret_basic.")
@@ -84,33 +128,33 @@ final class TokenService: Sendable {
         return client.principal
     }
 
-    private func authenticateAssertion(_ assertion: String, clientID: String?) throws(OAuthError) -> Principal {
-        guard let unverified = JWT.unverifiedClaims(assertion), let issuer = unverified["iss"] as? String,
-            let client = clients[issuer]
-        else { throw .invalidClient("The client assertion names no known client.") }
-        let claims: [String: Any]
-        do {
-            claims = try JWT.verify(assertion, key: Array(client.secret.utf8))
-        } catch {
-            throw .invalidClient("The client assertion is not signed with the client's secret (\(error.reason)).")
+    private func authenticateAssertion(_ assertion: String, clientID: String?) async throws(OAuthError) -> Principal {
+        let bytes = Array(assertion.utf8)
+        guard let (header, unverified, _) = try? DefaultJWTParser().parse(bytes, as: ClientAssertionClaims.self) else {
+            throw .invalidClient("The client assertion is not a compact JWS with a JSON header and claims.")
         }
-        guard claims["sub"] as? String == issuer, clientID == nil || clientID == issuer else {
+        guard header.alg == "HS256" else {
+            throw .invalidClient("The client assertion's alg must be HS256 (client_secret_jwt).")
+        }
+        guard let issuer = unverified.iss?.value, let client = clients[issuer] else {
+            throw .invalidClient("The client assertion names no known client.")
+        }
+        guard let claims = try? await client.keys.verify(bytes, as: ClientAssertionClaims.self) else {
+            throw .invalidClient("The client assertion is not signed with the client's secret.")
+        }
+        guard claims.sub?.value == issuer, clientID == nil || clientID == issuer else {
             throw .invalidClient("The client assertion's iss and sub must both be the client id.")
         }
-        let audiences = (claims["aud"] as? String).map { [$0] } ?? (claims["aud"] as? [String]) ?? []
-        guard audiences.contains(tokenEndpoint) else {
+        guard claims.aud?.value.contains(tokenEndpoint) == true else {
             throw .invalidClient("The client assertion's aud must be the token endpoint \(tokenEndpoint).")
         }
         let now = Date()
         let skewSeconds = Self.seconds(skew)
-        guard let exp = (claims["exp"] as? NSNumber)?.doubleValue else {
-            throw .invalidClient("The client assertion has no exp.")
-        }
-        let expiry = Date(timeIntervalSince1970: exp)
+        guard let expiry = claims.exp?.value else { throw .invalidClient("The client assertion has no exp.") }
         guard expiry.addingTimeInterval(skewSeconds) > now else {
             throw .invalidClient("The client assertion has expired.")
         }
-        guard let jti = claims["jti"] as? String, !jti.isEmpty else {
+        guard let jti = claims.jti?.value, !jti.isEmpty else {
             throw .invalidClient("The client assertion has no jti.")
         }
         let fresh = seenAssertions.withLock { seen in
@@ -133,46 +177,55 @@ final class TokenService: Sendable {
     }
 
     /// An access token for `principal` with the requested scopes (all it may have when none are requested).
-    func issue(for principal: Principal, scope requested: String?) throws(OAuthError) -> Issued {
+    func issue(for principal: Principal, scope requested: String?) async throws(OAuthError) -> Issued {
         let allowed = scopes.allowed(for: principal)
         let asked = requested.map { Set($0.split(separator: " ").map(String.init)) }
         if let asked, let denied = asked.subtracting(allowed).sorted().first {
             throw .invalidScope("The client may not be granted `\(denied)`.")
         }
         let granted = (asked ?? allowed).sorted().joined(separator: " ")
-        let now = Date()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let lifetime = Int(Self.seconds(self.lifetime))
-        var claims: [String: Any] = [
-            "iss": issuer, "sub": principal.clientID, "aud": Self.audience, "client_id": principal.clientID,
-            "scope": granted, "iat": Int(now.timeIntervalSince1970), "exp": Int(now.timeIntervalSince1970) + lifetime,
-            "jti": UUID().uuidString.lowercased(),
-        ]
+        var claims = AccessTokenClaims(
+            iss: IssuerClaim(value: issuer), sub: SubjectClaim(value: principal.clientID),
+            aud: AudienceClaim(value: [Self.audience]), clientID: principal.clientID, scope: granted,
+            iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: now.addingTimeInterval(Double(lifetime))),
+            jti: IDClaim(value: UUID().uuidString.lowercased()))
         switch principal.role {
-        case .system(let id): claims["renkei_system"] = id
-        case .operator: claims["renkei_operator"] = true
+        case .system(let id): claims.system = id
+        case .operator: claims.isOperator = true
         }
-        return Issued(
-            token: JWT.sign(claims: claims, key: signingKey, type: "at+jwt"), scope: granted, expiresIn: lifetime)
+        if let certificate = clients[principal.clientID]?.certificateSHA256 {
+            claims.confirmation = AccessTokenClaims.Confirmation(certificateSHA256: certificate)
+        }
+        var header = JWTHeader()
+        header.typ = "at+jwt"
+        let token: String
+        do {
+            token = try await signingKeys.sign(claims, header: header)
+        } catch {
+            throw .serverError("The access token could not be signed.")
+        }
+        return Issued(token: token, scope: granted, expiresIn: lifetime)
     }
 
     /// What an access token grants, if it is one of ours and has not expired.
-    func validate(_ token: String) -> AccessGrant? {
-        guard let claims = try? JWT.verify(token, key: signingKey), claims["aud"] as? String == Self.audience,
-            let clientID = claims["client_id"] as? String, let exp = (claims["exp"] as? NSNumber)?.doubleValue,
-            Date(timeIntervalSince1970: exp) > Date()
-        else { return nil }
+    func validate(_ token: String) async -> AccessGrant? {
+        guard let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self) else { return nil }
         let role: Principal.Role
-        if let system = claims["renkei_system"] as? String {
+        if let system = claims.system {
             role = .system(system)
-        } else if claims["renkei_operator"] as? Bool == true {
+        } else if claims.isOperator == true {
             role = .operator
         } else {
             return nil
         }
         return AccessGrant(
-            principal: Principal(clientID: clientID, role: role),
-            scopes: Set((claims["scope"] as? String ?? "").split(separator: " ").map(String.init)),
-            issuedAt: (claims["iat"] as? NSNumber)?.intValue ?? 0, expiresAt: Int(exp))
+            principal: Principal(clientID: claims.clientID, role: role),
+            scopes: Set(claims.scope.split(separator: " ").map(String.init)),
+            issuedAt: Int(claims.iat.value.timeIntervalSince1970),
+            expiresAt: Int(claims.exp.value.timeIntervalSince1970),
+            certificateSHA256: claims.confirmation?.certificateSHA256)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -186,4 +239,7 @@ struct AccessGrant: Sendable {
     var scopes: Set<String>
     var issuedAt: Int
     var expiresAt: Int
+    /// The TLS client certificate the token is bound to (RFC 8705 `cnf`), hex SHA-256 of its DER: the token is
+    /// accepted only over a connection presenting it.
+    var certificateSHA256: String?
 }

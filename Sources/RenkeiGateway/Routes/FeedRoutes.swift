@@ -11,13 +11,14 @@ struct FeedRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.get("/linkages/{linkage}/feed") { request, context in try await feed(request, context) }
+        router.linkageGroup(gateway, scope: Scopes.read).get("/linkages/{linkage}/feed") { request, context in
+            try await feed(request, context)
+        }
     }
 
     private func feed(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        try gateway.requireService()
-        let linkage = try gateway.linkage(context)
-        let grant = try await gateway.require(request, scope: Scopes.read(linkage))
+        let linkage = try context.pathLinkage
+        let grant = try context.grant
         guard let receiver = grant.principal.systemID, linkage.receivers.contains(where: { $0.system == receiver })
         else { throw Problem.forbidden(scope: Scopes.read(linkage)) }
         let query = request.uri.queryParameters

@@ -11,14 +11,14 @@ struct FileRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.get("/linkages/{linkage}/files") { request, context in try await list(request, context) }
-        router.post("/linkages/{linkage}/files") { request, context in try await deliver(request, context) }
+        let receivers = router.linkageGroup(gateway, scope: Scopes.files)
+        receivers.get("/linkages/{linkage}/files") { request, context in try await list(request, context) }
+        receivers.post("/linkages/{linkage}/files") { request, context in try await deliver(request, context) }
     }
 
     private func receiver(_ request: Request, _ context: GatewayRequestContext) async throws -> (Linkage, String) {
-        try gateway.requireService()
-        let linkage = try gateway.linkage(context)
-        let grant = try await gateway.require(request, scope: Scopes.files(linkage))
+        let linkage = try context.pathLinkage
+        let grant = try context.grant
         guard let receiver = grant.principal.systemID,
             linkage.receivers.contains(where: { $0.system == receiver && $0.delivery == .file })
         else { throw Problem.forbidden(scope: Scopes.files(linkage)) }

@@ -8,8 +8,8 @@ struct OAuthRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.post("/oauth/token") { request, _ in try await token(request) }
-        router.post("/oauth/introspect") { request, _ in try await introspect(request) }
+        router.post("/oauth/token") { request, context in try await token(request, context) }
+        router.post("/oauth/introspect") { request, context in try await introspect(request, context) }
     }
 
     private func form(_ request: Request) async throws -> [String: String] {
@@ -19,13 +19,15 @@ struct OAuthRoutes {
         return FormBody.parse(try await gateway.collect(request, limit: 64 * 1024))
     }
 
-    private func token(_ request: Request) async throws -> Response {
+    private func token(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let form = try await form(request)
         guard form["grant_type"] == "client_credentials" else {
             throw OAuthError.unsupportedGrantType("Only grant_type=client_credentials is supported.")
         }
-        let principal = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
-        let issued = try gateway.tokens.issue(for: principal, scope: form["scope"])
+        let principal = try await gateway.tokens.authenticate(
+            form: form, authorization: request.headers[.authorization],
+            certificate: await context.clientCertificateSHA256())
+        let issued = try await gateway.tokens.issue(for: principal, scope: form["scope"])
         gateway.logger.info(
             "access token issued",
             metadata: ["renkei.client": "\(principal.clientID)", "renkei.scopes": "\(issued.scope)"])
@@ -37,11 +39,13 @@ struct OAuthRoutes {
     }
 
     /// Any authenticated client may introspect (providers check the tokens their callers present).
-    private func introspect(_ request: Request) async throws -> Response {
+    private func introspect(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let form = try await form(request)
-        _ = try gateway.tokens.authenticate(form: form, authorization: request.headers[.authorization])
+        _ = try await gateway.tokens.authenticate(
+            form: form, authorization: request.headers[.authorization],
+            certificate: await context.clientCertificateSHA256())
         guard let token = form["token"] else { throw OAuthError.invalidRequest("The `token` parameter is missing.") }
-        guard let grant = gateway.tokens.validate(token) else {
+        guard let grant = await gateway.tokens.validate(token) else {
             return Gateway.json(.object([("active", false)]), headers: [.cacheControl: "no-store"])
         }
         var members: [(String, JSONValue)] = [

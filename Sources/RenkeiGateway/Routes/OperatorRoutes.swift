@@ -9,27 +9,30 @@ struct OperatorRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.get("/operations/dead-letters") { request, context in try await listDeadLetters(request) }
-        router.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
+        let readers = router.operatorGroup(gateway, scope: Scopes.deadLettersRead)
+        readers.get("/operations/dead-letters") { request, _ in try await listDeadLetters(request) }
+        readers.get("/operations/dead-letters/{topic}/{partition}/{offset}") { request, context in
             try await showDeadLetter(request, context)
         }
-        router.post("/operations/dead-letters/{topic}/{partition}/{offset}/replay") { request, context in
-            try await replay(request, context)
+        router.operatorGroup(gateway, scope: Scopes.deadLettersReplay).post(
+            "/operations/dead-letters/{topic}/{partition}/{offset}/replay"
+        ) { request, context in try await replay(request, context) }
+        let historians = router.operatorGroup(gateway, scope: Scopes.historyRead)
+        historians.get("/operations/history") { request, _ in try await history(request) }
+        historians.get("/operations/history/verify") { request, _ in try await verify(request) }
+        router.operatorGroup(gateway, scope: Scopes.gatewayManage).put("/operations/maintenance") {
+            request, context in try await maintenance(request, context)
         }
-        router.get("/operations/history") { request, _ in try await history(request) }
-        router.get("/operations/history/verify") { request, _ in try await verify(request) }
-        router.put("/operations/maintenance") { request, _ in try await maintenance(request) }
     }
 
     private func listDeadLetters(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
         let query = request.uri.queryParameters
         let filter = DeadLetterFilter(
             linkage: query["linkage"].map(String.init), receiver: query["receiver"].map(String.init),
             reason: query["reason"].map(String.init), since: try Self.date(query["since"], "since"),
             until: try Self.date(query["until"], "until"))
         let letters = try await DeadLetterReader(bus: gateway.bus).list(filter)
-        return Gateway.json(.object([("deadLetters", .array(letters.map { Self.json($0, withValue: false) }))]))
+        return Gateway.json(.object([("deadLetters", .array(letters.map { Self.json($0) }))]))
     }
 
     private func reference(_ context: GatewayRequestContext) throws -> DeadLetterReference {
@@ -44,24 +47,29 @@ struct OperatorRoutes {
     }
 
     private func showDeadLetter(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersRead)
         let reference = try reference(context)
         guard let letter = try await DeadLetterReader(bus: gateway.bus).show(reference) else {
             throw Problem.notFound("There is no dead letter \(reference).")
         }
-        return Gateway.json(Self.json(letter, withValue: true))
+        let grant = try context.grant
+        let access: DeadLetterAccess =
+            grant.scopes.contains(Scopes.deadLettersReadPersonal) && grant.principal.role == .operator
+            ? .unmasked : .masked
+        try await gateway.bus.recordDeadLetterRead(letter, operatorID: grant.principal.clientID, access: access)
+        let value = DeadLetterMasking.value(of: letter, access: access, contracts: gateway.contracts)
+        return Gateway.json(Self.json(letter, value: (value, access)))
     }
 
     /// A dry run unless `execute=true`; a letter replayed before is refused (409) unless `force=true`.
     private func replay(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.deadLettersReplay)
         let reference = try reference(context)
         let query = request.uri.queryParameters
         let execute = query["execute"] == "true"
         let force = query["force"] == "true"
         let outcome: ReplayOutcome
         do {
-            outcome = try await gateway.bus.replay(reference, dryRun: !execute, force: force)
+            outcome = try await gateway.bus.replay(
+                reference, dryRun: !execute, force: force, operatorID: try context.grant.principal.clientID)
         } catch let error as ReplayError {
             throw Problem.notFound(error.description)
         }
@@ -86,7 +94,6 @@ struct OperatorRoutes {
     }
 
     private func history(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.historyRead)
         let query = request.uri.queryParameters
         var kind: HistoryEntry.Kind?
         if let text = query["kind"] {
@@ -124,7 +131,6 @@ struct OperatorRoutes {
     }
 
     private func verify(_ request: Request) async throws -> Response {
-        _ = try await gateway.require(request, scope: Scopes.historyRead)
         let report = try await HistoryReader(bus: gateway.bus).verify()
         return Gateway.json(
             .object([
@@ -152,8 +158,8 @@ struct OperatorRoutes {
         return .object([("chains", .object(chains)), ("offset", .integer(Int(checkpoint.offset)))])
     }
 
-    private func maintenance(_ request: Request) async throws -> Response {
-        let grant = try await gateway.require(request, scope: Scopes.gatewayManage)
+    private func maintenance(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let grant = try context.grant
         let body = try await gateway.collect(request, limit: 4096)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let enabled = object["enabled"] as? Bool
@@ -173,8 +179,8 @@ struct OperatorRoutes {
         return date
     }
 
-    /// A dead letter's metadata; its value (the record's data) only when shown one at a time.
-    static func json(_ letter: DeadLetter, withValue: Bool) -> JSONValue {
+    /// A dead letter's metadata; its value (the record's data, masked or not) only when shown one at a time.
+    static func json(_ letter: DeadLetter, value: (text: String, access: DeadLetterAccess)? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("reference", .string(letter.reference.description)), ("stage", .string(letter.stage)),
             ("reasons", .array(letter.reasons.map { .string($0) })), ("message", .string(letter.message)),
@@ -190,7 +196,10 @@ struct OperatorRoutes {
         if let partition = letter.originalPartition { members.append(("originalPartition", .integer(Int(partition)))) }
         if let offset = letter.originalOffset { members.append(("originalOffset", .integer(Int(offset)))) }
         if let row = letter.row { members.append(("row", .integer(row))) }
-        if withValue { members.append(("value", .string(String(decoding: letter.value, as: UTF8.self)))) }
+        if let value {
+            members.append(("value", .string(value.text)))
+            members.append(("masked", .bool(value.access == .masked)))
+        }
         return .object(members)
     }
 }

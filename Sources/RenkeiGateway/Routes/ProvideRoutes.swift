@@ -11,9 +11,12 @@ struct ProvideRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.post("/linkages/{linkage}/records") { request, context in try await provide(request, context) }
-        router.post("/linkages/{linkage}/transfers") { request, context in try await transfer(request, context) }
-        router.get("/transfers/{transfer}") { request, context in try await showTransfer(request, context) }
+        let providers = router.linkageGroup(gateway, scope: Scopes.provide)
+        providers.post("/linkages/{linkage}/records") { request, context in try await provide(request, context) }
+        providers.post("/linkages/{linkage}/transfers") { request, context in try await transfer(request, context) }
+        router.authenticatedGroup(gateway).get("/transfers/{transfer}") { request, context in
+            try await showTransfer(request, context)
+        }
     }
 
     static func format(of request: Request, bulk: Bool) throws -> SubmissionFormat {
@@ -51,9 +54,8 @@ struct ProvideRoutes {
     }
 
     private func provide(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        try gateway.requireService()
-        let linkage = try gateway.linkage(context)
-        let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
+        let linkage = try context.pathLinkage
+        let grant = try context.grant
         let format = try Self.format(of: request, bulk: false)
         guard try Self.encoding(of: request) == .utf8 else {
             throw Problem(
@@ -81,9 +83,8 @@ struct ProvideRoutes {
     }
 
     private func transfer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        try gateway.requireService()
-        let linkage = try gateway.linkage(context)
-        let grant = try await gateway.require(request, scope: Scopes.provide(linkage))
+        let linkage = try context.pathLinkage
+        let grant = try context.grant
         let format = try Self.format(of: request, bulk: true)
         let encoding = try Self.encoding(of: request)
         let id = UUID().uuidString.lowercased()
@@ -110,7 +111,7 @@ struct ProvideRoutes {
     }
 
     private func showTransfer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let grant = try await gateway.grant(request)
+        let grant = try context.grant
         let id = context.parameters.get("transfer") ?? ""
         guard let state = gateway.transfers.state(id),
             state.provider == grant.principal.clientID || grant.principal.role == .operator

@@ -11,13 +11,14 @@ struct QueryRoutes {
     let gateway: Gateway
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.post("/linkages/{linkage}/query") { request, context in try await query(request, context) }
+        router.linkageGroup(gateway, scope: Scopes.query).post("/linkages/{linkage}/query") { request, context in
+            try await query(request, context)
+        }
     }
 
     private func query(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        try gateway.requireService()
-        let linkage = try gateway.linkage(context)
-        let grant = try await gateway.require(request, scope: Scopes.query(linkage))
+        let linkage = try context.pathLinkage
+        let grant = try context.grant
         guard MediaTypeCheck.of(request) == "application/json" else {
             throw Problem(
                 .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",

@@ -90,7 +90,7 @@ struct GatewayBench {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { fatalError("the gateway did not start") }
         let client = Client(base: "http://127.0.0.1:\(port)")
-        let token = try await client.token(id: "sys-001", secret: "demo-secret-001")
+        let token = try await client.token(id: "sys-001", secret: "renkei-demo-client-secret-for-001")
 
         // 1. Single records.
         let records = Residents.json(layout: layout, count: options.warmup + options.single * 2, seed: 7)

@@ -80,11 +80,11 @@ struct LongPollBench {
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.pollers + 16
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
-        let providerToken = try await token(http, base, "sys-001", "demo-secret-001")
+        let providerToken = try await token(http, base, "sys-001", "renkei-demo-client-secret-for-001")
         var tokens: [String: String] = [:]
         for receiver in receivers {
             let client = contracts.system(receiver)?.credentials?.clientID ?? "sys-\(receiver.lowercased())"
-            tokens[receiver] = try await token(http, base, client, "demo-secret-\(receiver.lowercased())")
+            tokens[receiver] = try await token(http, base, client, "renkei-demo-client-secret-for-\(receiver.lowercased())")
         }
 
         let clientsBefore = Bus.openKafkaClients

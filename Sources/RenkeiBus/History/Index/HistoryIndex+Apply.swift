@@ -157,8 +157,8 @@ private struct EntryWriter {
             sql: """
                 INSERT OR IGNORE INTO entries(position, chain, sequence, hash, previous_hash, time, kind, linkage,
                     contract, provider, receiver, purpose, record_count, keys, key_list, items, transfer, events,
-                    outcome, reason, dead_letter, file)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    outcome, reason, dead_letter, file, operator)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         entryKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_keys(key, entry) VALUES (?, ?)")
         listKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO list_keys(key, list) VALUES (?, ?)")
@@ -198,6 +198,7 @@ private struct EntryWriter {
         row.bind(value.reason)
         row.bind(value.deadLetter)
         row.bind(value.file)
+        row.bind(try id(value.operatorID))
         // An entry indexed before (by another process sharing the file) adds nothing, its keys included.
         guard try step(entry) else { return }
         for key in value.keys.count > 1 ? Array(Set(value.keys)) : value.keys where !key.isEmpty {

@@ -1,0 +1,33 @@
+import Hummingbird
+import HummingbirdAuth
+
+/// Puts the grant of the request's Bearer token into the context (HummingbirdAuth's `identity`), for the routes
+/// that need one: 401 when there is no Bearer token or it is not valid. With an external introspection URL the
+/// token is checked there (503 when it cannot be reached).
+struct BearerAuthenticator: AuthenticatorMiddleware {
+    typealias Context = GatewayRequestContext
+    let gateway: Gateway
+
+    func authenticate(request: Request, context: Context) async throws -> AccessGrant? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw Problem.unauthorized("This route needs a Bearer access token from POST /oauth/token.")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let url = gateway.configuration.externalIntrospectionURL {
+            return try await ExternalIntrospection(url: url, gateway: gateway).grant(token)
+        }
+        guard let grant = await gateway.tokens.validate(token) else {
+            throw Problem.unauthorized("The access token is not valid or has expired; get a new one.")
+        }
+        if let bound = grant.certificateSHA256, await context.clientCertificateSHA256() != bound {
+            throw Problem.unauthorized(
+                "The access token is bound to a TLS client certificate this connection did not present (RFC 8705).")
+        }
+        return grant
+    }
+}
+
+extension AccessGrant: PermissionProviding {
+    /// A grant's permissions are its scopes, for HummingbirdAuth's `PermissionPolicy`.
+    var permissions: Set<String> { scopes }
+}
