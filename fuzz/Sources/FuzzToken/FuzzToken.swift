@@ -15,8 +15,9 @@ private let setup: (service: TokenService, secrets: [String: String]) = {
         fatalError("the sample contracts do not load: \(error)")
     }
     let secrets = ClientSecrets.demo(for: contracts)
-    var configuration = GatewayConfiguration()
-    configuration.tokenSigningKey = Array("fuzz-signing-key-fuzz-signing-key".utf8)
+    var settings = GatewayConfiguration()
+    settings.tokenSigningKey = Array("fuzz-signing-key-fuzz-signing-key".utf8)
+    let configuration = settings
     let service = blocking {
         await TokenService.make(contracts: contracts, secrets: secrets, configuration: configuration)
     }
@@ -24,12 +25,14 @@ private let setup: (service: TokenService, secrets: [String: String]) = {
     return (service, secrets.secrets)
 }()
 
+/// What a task hands back to the fuzzer's thread.
+private final class Box<T>: @unchecked Sendable {  // written once by the task, read after the semaphore: no overlap
+    var value: T?
+}
+
 /// Runs `body` to its end from the fuzzer's synchronous callback (the token service is async).
 private func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    final class Box: @unchecked Sendable {  // written once by the task, read after the semaphore: no overlap
-        var value: T?
-    }
-    let box = Box()
+    let box = Box<T>()
     let done = DispatchSemaphore(value: 0)
     Task {
         box.value = await body()
