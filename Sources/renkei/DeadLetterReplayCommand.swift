@@ -8,7 +8,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         discussion: """
             Without --execute this is a dry run: it says what would happen and writes nothing. The record keeps \
             its event id, so receivers can de-duplicate. A letter already replayed is refused unless --force. \
-            Every replay is written to the history.
+            Every replay is written to the history under --operator (needed with --execute).
             """)
 
     @OptionGroup var brokers: BrokerOptions
@@ -19,21 +19,33 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Flag(help: "Really replay (the default is a dry run).") var execute = false
     @Flag(help: "Replay even if the letter was replayed before.") var force = false
     @Option(help: "The bus instance name this replay is recorded under.") var instance = "cli"
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp("Your operator client id, recorded with the replay (with --execute).", valueName: "id"))
+    var operatorID: String?
 
     func run() async throws {
         guard let reference = DeadLetterReference(parsing: reference) else {
             throw ValidationError(
                 "`\(self.reference)` is not a dead-letter reference such as renkei.dlq.resident-change/0/12.")
         }
+        let contracts = try self.contracts.load()
+        if execute {
+            guard let operatorID else {
+                throw ValidationError("--execute needs --operator ID: every replay is written to the history.")
+            }
+            guard contracts.operator(clientID: operatorID) != nil else {
+                throw usageFailure("`\(operatorID)` is no operator of the contracts (systems.yaml, `operators:`).")
+            }
+        }
         var configuration = BusConfiguration(kafka: try brokers.configuration(), instance: instance)
         configuration.createsTopics = false
         configuration.dataDirectory = dataDirectory.path
         configuration.topics = try brokers.topics.settings(embedded: false)
-        let bus = try await Bus.start(
-            contracts: try contracts.load(), configuration: configuration, logger: commandLogger())
+        let bus = try await Bus.start(contracts: contracts, configuration: configuration, logger: commandLogger())
         let outcome: ReplayOutcome
         do {
-            outcome = try await bus.replay(reference, dryRun: !execute, force: force)
+            outcome = try await bus.replay(reference, dryRun: !execute, force: force, operatorID: operatorID)
         } catch {
             await bus.shutdown()
             throw usageFailure("\(error)")

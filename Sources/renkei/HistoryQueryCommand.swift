@@ -19,8 +19,8 @@ struct HistoryQueryCommand: AsyncParsableCommand {
     @Option(help: "Only entries about this record key (宛名番号).") var key: String?
     @Option(help: "Only this kind: provide, delivery, refusal, dead-letter, replay, query, dead-letter-read.")
     var kind: String?
-    @Option(help: "Only this outcome: ok, refused, quarantined, failed, replayed, timeout, expired.") var outcome:
-        String?
+    @Option(help: "Only this outcome: ok, refused, quarantined, failed, replayed, timeout, expired, masked, unmasked.")
+    var outcome: String?
     @Option(help: ArgumentHelp("Only since this time (RFC 3339).", valueName: "time")) var since: String?
     @Option(help: ArgumentHelp("Only until this time (RFC 3339).", valueName: "time")) var until: String?
     @Option(help: "Entries per page (1–1000).") var limit = 100

@@ -86,6 +86,10 @@ import Testing
         let dryRun = try CLIRunner.run(["dlq", "replay", reference, "--data-dir", dataDirectory] + brokers)
         #expect(dryRun.status == 1, "a row still invalid against today's contracts is not replayed")
         #expect(dryRun.stdout.contains("still fails validation (unknown-code)"))
+        let unnamed = try CLIRunner.run(
+            ["dlq", "replay", reference, "--execute", "--data-dir", dataDirectory] + brokers)
+        #expect(unnamed.status != 0)
+        #expect(unnamed.stderr.contains("--execute needs --operator"))
 
         let noBroker = try CLIRunner.run(["history", "verify"])
         #expect(noBroker.status == 2)

@@ -152,8 +152,17 @@ import Testing
                     body: body)
                 #expect(reply.status == 401)
             }
+            // The gateway's own key under another algorithm or type is refused too (RFC 9068: at+jwt, HS256 only).
+            for header in [["alg": "HS512", "typ": "at+jwt"], ["alg": "HS256", "typ": "JWT"]] {
+                let other = TestJWT.sign(claims: access, key: GatewayHarness.signingKey, header: header)
+                let reply = try await harness.call(
+                    .POST, "/linkages/resident-change/records", token: other, contentType: "application/json",
+                    body: body)
+                #expect(reply.status == 401, "\(header)")
+            }
             // The same claims signed with the gateway's own key are accepted: the refusals above are the key's.
-            let genuine = TestJWT.sign(claims: access, key: GatewayHarness.signingKey)
+            let genuine = TestJWT.sign(
+                claims: access, key: GatewayHarness.signingKey, header: ["alg": "HS256", "typ": "at+jwt"])
             let accepted = try await harness.call(
                 .POST, "/linkages/resident-change/records", token: genuine, contentType: "application/json",
                 body: body)

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOSSL
 import RenkeiContracts
+import RenkeiTestSupport
 import Testing
 
 @testable import RenkeiGateway

@@ -13,13 +13,19 @@ struct BearerAuthenticator: AuthenticatorMiddleware {
             throw Problem.unauthorized("This route needs a Bearer access token from POST /oauth/token.")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let grant: AccessGrant
         if let url = gateway.configuration.externalIntrospectionURL {
-            return try await ExternalIntrospection(url: url, gateway: gateway).grant(token)
-        }
-        guard let grant = await gateway.tokens.validate(token) else {
+            grant = try await ExternalIntrospection(url: url, gateway: gateway).grant(token)
+        } else if let valid = await gateway.tokens.validate(token) {
+            grant = valid
+        } else {
             throw Problem.unauthorized("The access token is not valid or has expired; get a new one.")
         }
-        if let bound = grant.certificateSHA256, await context.clientCertificateSHA256() != bound {
+        // The token's binding, or the certificate the contracts pin today (tokens of an external server, tokens
+        // issued before the pin).
+        let pinned = grant.principal.systemID.flatMap { gateway.contracts.system($0)?.credentials }?
+            .clientCertificateSHA256
+        if let bound = grant.certificateSHA256 ?? pinned, await context.clientCertificateSHA256() != bound {
             throw Problem.unauthorized(
                 "The access token is bound to a TLS client certificate this connection did not present (RFC 8705).")
         }

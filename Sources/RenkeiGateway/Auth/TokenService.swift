@@ -10,7 +10,6 @@ import Synchronization
 ///
 /// Access tokens are HS256 JWTs signed with the gateway's key, so any instance sharing the key can check them
 /// without shared state; the only state is the set of client-assertion `jti`s seen, kept until they expire.
-
 final class TokenService: Sendable {
     struct Client: Sendable {
         var principal: Principal
@@ -183,7 +182,9 @@ final class TokenService: Sendable {
         if let asked, let denied = asked.subtracting(allowed).sorted().first {
             throw .invalidScope("The client may not be granted `\(denied)`.")
         }
-        let granted = (asked ?? allowed).sorted().joined(separator: " ")
+        // The unmasking scope is granted only when asked for: an operator of the mynumber zone works masked unless
+        // it says otherwise.
+        let granted = (asked ?? allowed.subtracting([Scopes.deadLettersReadPersonal])).sorted().joined(separator: " ")
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let lifetime = Int(Self.seconds(self.lifetime))
         var claims = AccessTokenClaims(
@@ -211,7 +212,11 @@ final class TokenService: Sendable {
 
     /// What an access token grants, if it is one of ours and has not expired.
     func validate(_ token: String) async -> AccessGrant? {
-        guard let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self) else { return nil }
+        // jwt-kit picks the key by the header but does not hold the header to it: ours say HS256 and at+jwt.
+        guard let (header, _, _) = try? DefaultJWTParser().parse(Array(token.utf8), as: AccessTokenClaims.self),
+            header.alg == "HS256", header.typ == "at+jwt",
+            let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self)
+        else { return nil }
         let role: Principal.Role
         if let system = claims.system {
             role = .system(system)

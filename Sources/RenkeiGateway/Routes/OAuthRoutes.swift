@@ -55,6 +55,11 @@ struct OAuthRoutes {
             ("iss", .string(gateway.tokens.issuer)), ("aud", .string(TokenService.audience)),
         ]
         if let system = grant.principal.systemID { members.append(("renkei_system", .string(system))) }
+        if let certificate = grant.certificateSHA256 {
+            // RFC 8705 §3.2: a resource server that introspects must see the binding.
+            let thumbprint = AccessTokenClaims.Confirmation(certificateSHA256: certificate).thumbprint
+            members.append(("cnf", .object([("x5t#S256", .string(thumbprint))])))
+        }
         return Gateway.json(.object(members), headers: [.cacheControl: "no-store"])
     }
 }

@@ -16,7 +16,8 @@ import Testing
         try await KillScene.with { scene in
             var serve = try await scene.start()
             let base = try scene.base(serve)
-            let token = try await LoopbackHTTP.token(base: base, client: "sys-001", secret: "demo-secret-001")
+            let token = try await LoopbackHTTP.token(
+                base: base, client: "sys-001", secret: "renkei-demo-client-secret-for-001")
             var ledger = DeliveryLedger()
 
             // Half the body is sent and the first chunks are on the bulk topic when serve is killed.
@@ -51,7 +52,8 @@ import Testing
                 reply.status == 201 ? .acknowledged : .unacknowledged)
             for receiver in ["018", "002"] {
                 let reader = try await LoopbackHTTP.token(
-                    base: restarted, client: "sys-\(receiver)", secret: "demo-secret-\(receiver)")
+                    base: restarted, client: "sys-\(receiver)",
+                    secret: "renkei-demo-client-secret-for-\(receiver.lowercased())")
                 for record in try await LoopbackHTTP.readFeed(
                     base: restarted, linkage: "resident-change", token: reader)
                 {
@@ -82,7 +84,8 @@ import Testing
         try await KillScene.with(webhook: webhook.url) { scene in
             var serve = try await scene.start()
             let base = try scene.base(serve)
-            let token = try await LoopbackHTTP.token(base: base, client: "sys-001", secret: "demo-secret-001")
+            let token = try await LoopbackHTTP.token(
+                base: base, client: "sys-001", secret: "renkei-demo-client-secret-for-001")
             var ledger = DeliveryLedger()
             for batch in 0..<10 {
                 let records = Residents.json(scene.contracts, count: 20, skip: batch * 20)
@@ -169,7 +172,7 @@ struct KillScene: Sendable {
             [
                 "--port", "0", "--instance", Self.instance, "--demo", "--brokers", kafka.bootstrapServers,
                 "--contracts", contractsDirectory.path, "--data-dir", dataDirectory.path,
-            ], environment: ["RENKEI_TOKEN_KEY": "fault-suite-token-key"])
+            ], environment: ["RENKEI_TOKEN_KEY": "fault-suite-token-key-of-32-bytes-or-more"])
         let listening = try await serve.waitFor("gateway listening", timeout: .seconds(60))
         try #require(listening, "\(serve.stderr.suffix(3000))")
         return serve
