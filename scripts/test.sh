@@ -28,7 +28,7 @@ for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiStora
 done
 
 # Every libFuzzer target briefly, from its committed seeds in a throwaway folder: 6 targets x 15 s, about 2 minutes
-# once the sanitized build in .build-fuzz is there (a first build of it takes ~15 minutes on 2 cores). A crash, a
+# once the sanitized build in .build-fuzz is there (a first build takes 15-35 minutes on 2 shared cores). A crash, a
 # hang or a broken invariant fails the run. Longer runs: scripts/fuzz.sh TARGET SECONDS (docs/reliability.md).
 echo "== fuzz (6 targets x 15 s, sanitized build cached in .build-fuzz)"
 fuzz_work=$(mktemp -d)
