@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, checks formatting, builds, and runs every test suite.
+# The test command: installs what is missing, checks formatting, builds, and runs every test suite, the OpenAPI
+# conformance check and a short run of every fuzzer.
 # Kafka tests run against librdkafka's in-process mock cluster; no broker needs to be started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,13 @@ swift format lint --strict --recursive Package.swift Sources Tests
 
 echo "== build"
 swift build --build-tests
+
+# The fuzzers need a second build of everything with -sanitize=fuzzer,address (10-15 minutes on 2 idle cores,
+# longer on shared ones). It runs at the lowest CPU priority while the tests run, which mostly wait on timers and
+# sockets, and the fuzzers run once both are done. Its log: .build-fuzz/fuzz-build.log.
+echo "== fuzz build (sanitized, in the background at nice 19 while the tests run)"
+nice -n 19 scripts/fuzz.sh build >/dev/null 2>&1 &
+fuzz_build=$!
 
 echo "== tests"
 # One test at a time: the suites start many in-process Kafka clusters and HTTP servers, and a 2-core machine
@@ -37,5 +45,18 @@ if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
 elif [ "$code" -ne 0 ]; then
     [ "$code" -eq 124 ] && echo "!! the OpenAPI check did not finish within 600 s" >&2
     status=1
+fi
+
+# Every libFuzzer target briefly, from its committed seeds in a throwaway folder: 6 targets x 15 s. A crash, a
+# hang or a broken invariant fails the run. Longer runs: scripts/fuzz.sh TARGET SECONDS (docs/reliability.md).
+echo "== fuzz (6 targets x 15 s)"
+if ! wait "$fuzz_build"; then
+    echo "!! the fuzzers did not build; the log ends:" >&2
+    grep -v 'Cannot export local symbol' .build-fuzz/fuzz-build.log | tail -40 >&2 || true
+    status=1
+else
+    fuzz_work=$(mktemp -d)
+    RENKEI_FUZZ_SKIP_BUILD=1 RENKEI_FUZZ_WORK=$fuzz_work timeout 600 scripts/fuzz.sh all 15 || status=1
+    rm -rf "$fuzz_work"
 fi
 exit $status

@@ -97,13 +97,10 @@ public struct CSVRecordDecoder: RecordDecoder {
                 if !isHeader { clearSlots() }
                 switch scanRecord(base, from: p, end: end, final: final, header: isHeader) {
                 case .incomplete:
-                    if end - p > options.maxRecordBytes {
-                        let number = recordCount + batch.count + 1
-                        pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
-                        clearSlots()
-                        markAllReported()
-                        batch.commitRecord(
-                            slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
+                    // One byte more than the limit: the input may end with the CR of the record's CR LF, which is
+                    // not part of the record (a complete record is measured without its line break, below).
+                    if end - p > options.maxRecordBytes + 1 {
+                        commitTooLarge(base)
                         p = end
                         discardingToLineEnd = true
                     }
@@ -113,7 +110,10 @@ public struct CSVRecordDecoder: RecordDecoder {
                     p = next
                     line += 1
                 case .record(let next, let lines, let columns, let malformed):
-                    if isHeader {
+                    // Measured here too, so a record is too large whether or not it arrived cut by a chunk's end.
+                    if Self.length(base, from: p, to: next) > options.maxRecordBytes {
+                        commitTooLarge(base)
+                    } else if isHeader {
                         readHeader(base)
                     } else {
                         let number = recordCount + batch.count + 1
@@ -131,6 +131,24 @@ public struct CSVRecordDecoder: RecordDecoder {
             }
             consumed = p
         }
+    }
+
+    /// Reports the record starting at `line` as `record-too-large`, with no values.
+    private mutating func commitTooLarge(_ base: UnsafePointer<UInt8>) {
+        let number = recordCount + batch.count + 1
+        pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
+        clearSlots()
+        markAllReported()
+        batch.commitRecord(slots: slotBuffer.pointer, input: base, number: number, line: line, pending: &pending)
+    }
+
+    /// The length of the record in `start..<end` without the line break that ends it (LF, CR LF or CR).
+    @inline(__always)
+    private static func length(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var last = end
+        if last > start && base[last - 1] == 0x0A { last -= 1 }
+        if last > start && base[last - 1] == 0x0D { last -= 1 }
+        return last - start
     }
 
     @inline(__always)

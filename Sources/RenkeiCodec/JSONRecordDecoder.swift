@@ -116,13 +116,18 @@ public struct JSONRecordDecoder: RecordDecoder {
             }
             if lineEnd == end && !final {
                 if end - p > maxRecordBytes {
-                    let number = recordCount + batch.count + 1
-                    pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
-                    commitFailedRecord(c, number: number)
+                    commitTooLarge(c)
                     p = end
                     discardingToLineEnd = true
                 }
                 break
+            }
+            // Measured here too, so a line is too large whether or not it arrived cut by a chunk's end.
+            if lineEnd - p > maxRecordBytes {
+                commitTooLarge(c)
+                line += 1
+                p = lineEnd == end ? end : lineEnd + 1
+                continue
             }
             var q = p
             skipWhitespace(c, &q, end: lineEnd)
@@ -153,6 +158,13 @@ public struct JSONRecordDecoder: RecordDecoder {
             p = lineEnd == end ? end : lineEnd + 1
         }
         consumed = p
+    }
+
+    /// Reports the line starting at `line` as `record-too-large`, with no values.
+    private mutating func commitTooLarge(_ c: JSONParseContext) {
+        let number = recordCount + batch.count + 1
+        pending.append(RecordError(record: number, line: line, reason: .recordTooLarge))
+        commitFailedRecord(c, number: number)
     }
 
     private mutating func parseDocument(_ c: JSONParseContext) {

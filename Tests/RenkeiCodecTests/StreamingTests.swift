@@ -58,6 +58,36 @@ import Testing
         #expect(Self.decode(bytes, chunkSize: chunkSize, decoder: &chunked) == expected)
     }
 
+    /// Found by the CSV fuzzer: a record longer than the limit was too large only when a chunk ended inside it.
+    @Test(arguments: [1, 5, 40, 1 << 20])
+    func aCSVRecordLongerThanTheLimitIsTooLargeHoweverTheInputIsCut(chunkSize: Int) {
+        let bytes = Array(("id,text\r\n1," + String(repeating: "x", count: 70) + "\r\n2,abc\r\n").utf8)
+        var decoder = CSVRecordDecoder(schema: Fixtures.types, options: CSVDecodingOptions(maxRecordBytes: 64))
+        let outcome = Self.decode(bytes, chunkSize: chunkSize, decoder: &decoder)
+        #expect(outcome.errors == [RecordError(record: 1, line: 2, reason: .recordTooLarge)])
+        #expect(outcome.values.map { $0[0] } == [nil, "2"])
+        #expect(outcome.lines == [2, 3])
+    }
+
+    @Test(arguments: [1, 5, 40, 1 << 20])
+    func aCSVRecordOfExactlyTheLimitIsAcceptedHoweverTheInputIsCut(chunkSize: Int) {
+        // 64 bytes without the CR LF: the line break does not count, wherever a chunk ends around it.
+        let bytes = Array(("id,text\r\n1," + String(repeating: "x", count: 62) + "\r\n").utf8)
+        var decoder = CSVRecordDecoder(schema: Fixtures.types, options: CSVDecodingOptions(maxRecordBytes: 64))
+        let outcome = Self.decode(bytes, chunkSize: chunkSize, decoder: &decoder)
+        #expect(outcome.errors.map(\.reason) == [.tooLong])
+    }
+
+    @Test(arguments: [1, 5, 40, 1 << 20])
+    func aJSONLineLongerThanTheLimitIsTooLargeHoweverTheInputIsCut(chunkSize: Int) {
+        let bytes = Array(
+            ("{\"id\":\"1\",\"text\":\"" + String(repeating: "x", count: 60) + "\"}\n{\"id\":\"2\"}\n").utf8)
+        var decoder = JSONRecordDecoder(schema: Fixtures.types, maxRecordBytes: 64)
+        let outcome = Self.decode(bytes, chunkSize: chunkSize, decoder: &decoder)
+        #expect(outcome.errors == [RecordError(record: 1, line: 1, reason: .recordTooLarge)])
+        #expect(outcome.values.map { $0[0] } == [nil, "2"])
+    }
+
     @Test func lastRecordWithoutLineBreakIsDecodedAtFinish() {
         var decoder = CSVRecordDecoder(schema: Fixtures.types)
         var seen: [String?] = []

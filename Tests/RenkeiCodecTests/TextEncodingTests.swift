@@ -211,6 +211,20 @@ import Testing
         #expect(values.first?[2] == "漢字")
     }
 
+    /// Found by the CSV fuzzer: the whole input was judged on all its bytes (CP932 later in the file outweighed the
+    /// UTF-8 start), a chunked one on its first 64 non-ASCII bytes only.
+    @Test(arguments: [1, 3, 7, 64, 1 << 20])
+    func theEncodingIsJudgedOnTheSameBytesHoweverTheInputIsCut(_ chunkSize: Int) throws {
+        let start = Array("id,text\n1,".utf8) + Array(String(repeating: "番号", count: 11).utf8) + Array("\n2,".utf8)
+        let input = start + (try #require(Self.encoded(Array(String(repeating: "カタカナ", count: 20).utf8), .cp932)))
+        var decoder = TranscodingRecordDecoder(format: .csv, schema: Fixtures.types, encoding: .utf8)
+        let outcome = StreamingTests.decode(input, chunkSize: chunkSize, decoder: &decoder)
+        #expect(decoder.mismatch == nil, "judged on the first 64 non-ASCII bytes, all UTF-8")
+        #expect(decoder.streamErrors.isEmpty)
+        #expect(outcome.errors.map(\.reason) == [.tooLong, .badUTF8])
+        #expect(outcome.lines == [2, 3])
+    }
+
     @Test func aMismatchAfterAnASCIIStartNamesTheLineOfItsFirstNonASCIIByte() throws {
         let ascii = Array("id,text\r\n1,ab\r\n2,cd\r\n".utf8)
         let legacy = try #require(Self.encoded(Array("3,日本語の文字列です。\r\n".utf8), .cp932))

@@ -53,6 +53,29 @@ import Testing
         }
     }
 
+    /// Found by the feed-cursor fuzzer's invariant: this cursor overflowed the count of offsets lost to retention
+    /// and stopped the server; a cursor with a negative offset is now refused like any other invalid one.
+    @Test func aCursorWithANegativeOffsetIsABadRequest() async throws {
+        try await GatewayHarness.with { harness in
+            let provider = try await harness.token("sys-001")
+            let body = Residents.json(harness.bus.contracts, count: 1)[0]
+            #expect(
+                try await harness.call(
+                    .POST, "/linkages/resident-change/records", token: provider, contentType: "application/json",
+                    body: body
+                ).status == 201)
+            let receiver = try await harness.token("sys-c001")
+            let cursor = Data(#"{"offsets":[0,-9223372036854775808,1,-9223372036854775808]}"#.utf8)
+                .base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let reply = try await harness.call(
+                .GET, "/linkages/resident-change/feed?cursor=\(cursor)", token: receiver)
+            #expect(reply.status == 400)
+            #expect(reply.text.contains("invalid-cursor"))
+            #expect(try await harness.readFeed("resident-change", token: receiver).records.count == 1)
+        }
+    }
+
     @Test func longPollWaitsForRecords() async throws {
         try await GatewayHarness.with { harness in
             let receiver = try await harness.token("sys-018")

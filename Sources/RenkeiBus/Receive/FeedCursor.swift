@@ -30,12 +30,16 @@ public struct FeedCursor: Sendable, Hashable, Codable, CustomStringConvertible {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    /// Reads a token made by `token`; `nil` when it is not one.
+    /// Reads a token made by `token`; `nil` when it is not one. A client writes the token it sends, so numbers no
+    /// cursor holds are refused here: a negative offset would reach the reader as a Kafka offset (and overflowed the
+    /// count of offsets lost to retention, stopping the process).
     public init?(token: String) {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
-            let cursor = try? JSONDecoder().decode(FeedCursor.self, from: data)
+            let cursor = try? JSONDecoder().decode(FeedCursor.self, from: data),
+            cursor.offsets.allSatisfy({ $0.key >= 0 && $0.value >= 0 }),
+            cursor.transfer.map({ $0.partition >= 0 && $0.offset >= 0 && $0.delivered >= 0 }) ?? true
         else { return nil }
         self = cursor
     }

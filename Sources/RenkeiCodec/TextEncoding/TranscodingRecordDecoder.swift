@@ -5,8 +5,9 @@ public import RenkeiContracts
 ///
 /// This is the one place record files meet encodings (conform, convert, the bulk route and inbox files all decode
 /// through it). A byte sequence the encoding cannot decode is reported as `undecodable` at its record, line and
-/// item. The decision about the encoding is made on the first ``sniffBytes`` non-ASCII bytes (or the whole input
-/// when it holds fewer), however the input is cut into chunks: until then the input is held back, at most
+/// item. The decision about the encoding is made on the bytes up to the first ``sniffBytes`` non-ASCII bytes (at most
+/// ``holdLimit`` bytes, counted from the start of the ``holdLimit`` block where non-ASCII text begins; the whole
+/// input when it is shorter), however the input is cut into chunks: until then the input is held back, at most twice
 /// ``holdLimit`` bytes. After a mismatch nothing more is decoded: ``mismatch`` says why and ``streamErrors`` holds one
 /// `wrong-encoding` error at the line of the first non-ASCII byte, so a caller reports one error instead of one per
 /// item.
@@ -50,20 +51,42 @@ public struct TranscodingRecordDecoder: RecordDecoder {
         guard sniffing else { return try pass(chunk, body) }
         held.append(contentsOf: chunk)
         heldNonASCII += chunk.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
-        if heldNonASCII >= Self.sniffBytes || (heldNonASCII > 0 && held.count >= Self.holdLimit) {
+        if heldNonASCII == 0 {
+            // ASCII reads the same in every encoding: pass it on and keep looking. In whole blocks of `holdLimit`
+            // bytes, so where the bytes decided on start never depends on how the input was cut.
+            if held.count >= Self.holdLimit { try release(held.count / Self.holdLimit * Self.holdLimit, body) }
+        } else if heldNonASCII >= Self.sniffBytes || held.count >= windowStart + Self.holdLimit {
             try decide(body)
-        } else if heldNonASCII == 0 && held.count >= Self.holdLimit {
-            // ASCII reads the same in every encoding: pass it on and keep looking.
-            try release(body)
         }
+    }
+
+    /// Where the bytes decided on start in `held`: the start of the `holdLimit` block holding the first non-ASCII
+    /// byte (0 when there is none).
+    private var windowStart: Int {
+        (held.firstIndex { $0 >= 0x80 } ?? 0) / Self.holdLimit * Self.holdLimit
+    }
+
+    /// The bytes decided on: from ``windowStart`` up to the `sniffBytes`-th non-ASCII byte, at most `holdLimit`
+    /// bytes, and never more than is held. `decode` decides only once the held input holds all of them (or at the
+    /// end of the input), so the decision depends on the input alone, not on its chunks.
+    private var window: Range<Int> {
+        let start = windowStart
+        let end = min(held.count, start + Self.holdLimit)
+        var seen = 0
+        for index in start..<end where held[index] >= 0x80 {
+            seen += 1
+            if seen == Self.sniffBytes { return start..<(index + 1) }
+        }
+        return start..<end
     }
 
     /// Decides on the held input, then passes it on unless it is in another encoding.
     private mutating func decide(_ body: (RecordBatch) throws -> Void) rethrows {
         sniffing = false
-        let held = self.held
-        if let found = held.withUnsafeBytes({
-            EncodingSniffer.mismatch(declared: encoding, start: $0, atFileStart: !seenBytes)
+        let window = self.window
+        let atFileStart = !seenBytes && window.lowerBound == 0
+        if let found = held[window].withUnsafeBytes({
+            EncodingSniffer.mismatch(declared: encoding, start: $0, atFileStart: atFileStart)
         }) {
             mismatch = found
             let firstNonASCII = held.firstIndex { $0 >= 0x80 } ?? held.count
@@ -71,16 +94,17 @@ public struct TranscodingRecordDecoder: RecordDecoder {
             self.held = []
             return
         }
-        try release(body)
+        try release(held.count, body)
     }
 
-    private mutating func release(_ body: (RecordBatch) throws -> Void) rethrows {
-        let held = self.held
-        self.held = []
-        heldNonASCII = 0
-        seenBytes = seenBytes || !held.isEmpty
-        linesPassed += held.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        try held.withUnsafeBytes { try pass($0, body) }
+    /// Passes on the first `count` held bytes.
+    private mutating func release(_ count: Int, _ body: (RecordBatch) throws -> Void) rethrows {
+        let passed = Array(held[..<count])
+        held.removeFirst(count)
+        heldNonASCII -= passed.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        seenBytes = seenBytes || !passed.isEmpty
+        linesPassed += passed.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        try passed.withUnsafeBytes { try pass($0, body) }
     }
 
     private mutating func pass(_ chunk: UnsafeRawBufferPointer, _ body: (RecordBatch) throws -> Void) rethrows {
