@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one parser (or all of them) with libFuzzer under the address sanitizer:
 #   scripts/fuzz.sh TARGET|all SECONDS
+#   scripts/fuzz.sh build              (only build every fuzzer)
 # TARGET is csv, json, contracts, token, feed-cursor or cloudevents (docs/reliability.md, "Fuzzing").
 # Each run starts from a copy of the committed seeds in fuzz/corpus/TARGET/ plus what earlier runs in the same work
 # folder found; the repository is never written to. Crashes, hangs and broken invariants are saved as
@@ -11,7 +12,13 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 targets="csv json contracts token feed-cursor cloudevents"
-usage="usage: scripts/fuzz.sh TARGET|all SECONDS   (TARGET: ${targets// /, })"
+usage="usage: scripts/fuzz.sh TARGET|all SECONDS, or scripts/fuzz.sh build   (TARGET: ${targets// /, })"
+build_only=
+if [ $# -eq 1 ] && [ "$1" = build ]; then
+    # Only build every fuzzer (scripts/test.sh does it while the tests run).
+    build_only=1
+    set -- all 1
+fi
 [ $# -eq 2 ] || { echo "$usage" >&2; exit 64; }
 [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a positive whole number. $usage" >&2; exit 64; }
 seconds=$2
@@ -55,6 +62,7 @@ else
         exit 1
     fi
 fi
+[ -z "$build_only" ] || exit 0
 bin=$scratch/debug
 # The Swift runtime's crash backtracer would race the sanitizer's report for the same signal.
 export SWIFT_BACKTRACE=enable=no
