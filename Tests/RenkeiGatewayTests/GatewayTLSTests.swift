@@ -64,7 +64,7 @@ import Glibc
     @Test func aClientStuckInTheMiddleOfARequestIsDisconnected() async throws {
         try await GatewayHarness.with(configure: { $0.idleTimeout = .seconds(1) }) { harness in
             let port = try #require(harness.base.split(separator: ":").last.flatMap { Int($0) })
-            let socket = try Self.connect(port: port)
+            let socket = try LoopbackSocket.connect(port: port)
             defer { close(socket) }
             let partial = Array("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)
             _ = partial.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
@@ -77,24 +77,6 @@ import Glibc
             #expect(ready == 1 && received <= 0, "the stuck connection stayed open")
             #expect(ContinuousClock.now - started < .seconds(8))
         }
-    }
-
-    private static func connect(port: Int) throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        return descriptor
     }
 }
 

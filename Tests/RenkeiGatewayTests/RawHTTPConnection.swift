@@ -1,4 +1,5 @@
 import Foundation
+import RenkeiTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,21 +11,7 @@ final class RawHTTPConnection {
     private let socket: Int32
 
     init(port: Int) throws {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        socket = descriptor
+        socket = try LoopbackSocket.connect(port: port)
     }
 
     deinit { close(socket) }

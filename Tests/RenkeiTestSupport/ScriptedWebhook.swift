@@ -59,25 +59,7 @@ package final class ScriptedWebhook: Sendable {
         path: String = "/events",
         script: @escaping @Sendable (Int, [String: String]) -> Answer = { _, _ in .status(204) }
     ) throws -> ScriptedWebhook {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            close(listener)
-            throw POSIXError(.EADDRINUSE)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let (listener, port) = try LoopbackSocket.listen(backlog: 64)
         let webhook = ScriptedWebhook(url: "http://127.0.0.1:\(port)\(path)", listener: listener, script: script)
         Thread.detachNewThread { webhook.acceptLoop() }
         return webhook
