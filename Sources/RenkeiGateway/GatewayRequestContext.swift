@@ -1,4 +1,3 @@
-import Crypto
 import Hummingbird
 import HummingbirdAuth
 import NIOCore
@@ -28,7 +27,7 @@ struct GatewayRequestContext: AuthRequestContext {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
             let der = try? certificate.toDERBytes()
         else { return nil }
-        return SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+        return SecretHash.sha256Hex(der)
     }
 
     /// The caller's grant; 401 in a route without ``BearerAuthenticator`` (a routing mistake, not the caller's).

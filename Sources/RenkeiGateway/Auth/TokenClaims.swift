@@ -46,7 +46,7 @@ struct AccessTokenClaims: JWTPayload {
             var base64 = thumbprint.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
             base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
             guard let data = Data(base64Encoded: base64), data.count == 32 else { return nil }
-            return data.map { String(format: "%02x", $0) }.joined()
+            return SecretHash.hex(data)
         }
     }
 
