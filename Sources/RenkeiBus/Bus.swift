@@ -28,6 +28,8 @@ public final class Bus: Sendable {
     let chain: HistoryChain
     /// The local index of the history topic, followed while the bus runs: operators' questions, replay checks.
     public let history: HistoryIndexer
+    /// What the gateway instances of the cluster share (assertion ids, transfer status, maintenance mode).
+    public let shared: SharedState
     let historyGate = SerialGate()
     let provideGroups = ProvideGroups()
     /// The file deliveries of this bus by `linkage/receiver`, created when first asked for.
@@ -37,7 +39,7 @@ public final class Bus: Sendable {
     private init(
         contracts: ContractSet, configuration: BusConfiguration, routes: [String: LinkageRoute],
         producer: KafkaProducer, chunkProducer: KafkaProducer, admin: KafkaAdmin, readers: ReaderPool,
-        feedTails: FeedTails, chain: HistoryChain, history: HistoryIndexer, logger: Logger
+        feedTails: FeedTails, chain: HistoryChain, history: HistoryIndexer, shared: SharedState, logger: Logger
     ) {
         self.contracts = contracts
         self.configuration = configuration
@@ -49,6 +51,7 @@ public final class Bus: Sendable {
         self.feedTails = feedTails
         self.chain = chain
         self.history = history
+        self.shared = shared
         self.logger = logger
     }
 
@@ -75,6 +78,7 @@ public final class Bus: Sendable {
         let producer: KafkaProducer
         let chunkProducer: KafkaProducer
         let history: HistoryIndexer
+        let shared: SharedState
         do {
             let index = try HistoryIndex.open(
                 configuration.dataDirectory.map { .directory($0) } ?? .memory, topic: BusTopics.history,
@@ -87,6 +91,17 @@ public final class Bus: Sendable {
             do {
                 chunkProducer = try await KafkaProducer.make(configuration: chunks, logger: logger)
             } catch {
+                await producer.shutdown()
+                throw error
+            }
+            do {
+                // Read to the end before the bus is handed out: an instance that starts serves with the state the
+                // others have (assertions used, transfers, maintenance).
+                shared = try await SharedState.start(
+                    configuration: kafka, admin: admin, producer: chunkProducer, instance: configuration.instance,
+                    logger: logger)
+            } catch {
+                await chunkProducer.shutdown()
                 await producer.shutdown()
                 throw error
             }
@@ -110,7 +125,8 @@ public final class Bus: Sendable {
             contracts: contracts, configuration: configuration, routes: routes, producer: producer,
             chunkProducer: chunkProducer, admin: admin, readers: readers,
             feedTails: FeedTails(configuration: tailConfiguration, admin: admin, logger: logger),
-            chain: HistoryChain(id: configuration.instance, head: head), history: history, logger: logger)
+            chain: HistoryChain(id: configuration.instance, head: head), history: history, shared: shared,
+            logger: logger)
     }
 
     /// Flushes what is in flight and disconnects.
@@ -118,6 +134,7 @@ public final class Bus: Sendable {
         // File deliveries hold the bus: let them go.
         fileDeliveryRegistry.withLock { $0 = [:] }
         await history.stop()
+        await shared.shutdown()
         await feedTails.shutdown()
         await chunkProducer.shutdown()
         await producer.shutdown()

@@ -30,6 +30,21 @@ public enum BusTopics {
     /// (``HistoryKeyList``); kept as long as the history.
     public static let historyKeys = "renkei.history.keys"
 
+    /// Client-assertion ids (`jti`) claimed at any gateway instance: the first claim of an id wins, so an assertion is
+    /// accepted once in the whole cluster. Kept a day, far longer than an assertion may live.
+    public static let sharedAssertions = "renkei.shared.assertions"
+
+    /// The status of bulk transfers (streaming, committed, failed) by transfer id, so that every gateway instance
+    /// answers `GET /transfers/{id}` the same; compacted, kept a week.
+    public static let sharedTransfers = "renkei.shared.transfers"
+
+    /// Settings every instance follows, such as maintenance mode; compacted, kept for ever.
+    public static let sharedSettings = "renkei.shared.settings"
+
+    /// The topic whose partitions are the leases of work that must run once per cluster (file deliveries, inboxes):
+    /// the members of the group ``ConsumerGroups/leases`` share them out. Nothing is ever written to it.
+    public static let leases = "renkei.leases"
+
     /// The prefix every dead-letter topic starts with.
     public static let deadLetterPrefix = "renkei.dlq."
 }

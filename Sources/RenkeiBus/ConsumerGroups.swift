@@ -11,4 +11,8 @@ public enum ConsumerGroups {
 
     /// The provider's answerers of query linkage `linkage` (its query endpoint worker, or a Swift responder).
     public static func queries(linkage: String) -> String { "renkei-query.\(linkage)" }
+
+    /// Every gateway instance of the cluster, sharing out the partitions of ``BusTopics/leases``: who holds a
+    /// partition runs the file deliveries and inboxes that map to it.
+    public static let leases = "renkei-leases"
 }

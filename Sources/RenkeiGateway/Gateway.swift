@@ -7,20 +7,20 @@ import RenkeiBus
 import RenkeiContracts
 import Synchronization
 
-/// Everything the routes share: the bus, the authorization server, metrics, transfers in progress, the delivery
-/// service (for its lag), and the maintenance switch.
+/// Everything the routes share: the bus, the authorization server, metrics, transfers, and the delivery service
+/// (for its lag). Transfer status and maintenance mode are the cluster's (``SharedState``), the same at every
+/// instance.
 final class Gateway: Sendable {
     let bus: Bus
     let configuration: GatewayConfiguration
     let tokens: TokenService
     let metrics: GatewayMetrics
-    let transfers = TransferRegistry()
+    let transfers: TransferRegistry
     let queries: QueryClient
     /// The delivery service of this instance, when it runs one (`renkei_consumer_lag`).
     let delivery: DeliveryService?
     let logger: Logger
     let httpClient: HTTPClient
-    private let maintenanceMode: Atomic<Bool>
 
     init(
         bus: Bus, tokens: TokenService, configuration: GatewayConfiguration, queries: QueryClient,
@@ -34,15 +34,13 @@ final class Gateway: Sendable {
         self.delivery = delivery
         self.logger = logger
         self.httpClient = HTTPClient.shared
-        self.maintenanceMode = Atomic(configuration.maintenance)
+        self.transfers = TransferRegistry(shared: bus.shared, instance: bus.configuration.instance, logger: logger)
     }
 
     var contracts: ContractSet { bus.contracts }
 
-    var inMaintenance: Bool {
-        get { maintenanceMode.load(ordering: .relaxed) }
-        set { maintenanceMode.store(newValue, ordering: .relaxed) }
-    }
+    /// Whether the cluster is in maintenance mode (set at any instance).
+    var inMaintenance: Bool { bus.shared.maintenance.enabled }
 
     // MARK: Bodies
 

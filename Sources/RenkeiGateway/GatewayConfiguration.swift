@@ -40,7 +40,8 @@ public struct GatewayConfiguration: Sendable {
     public var externalIntrospectionURL: String?
     /// Client id and secret the gateway authenticates with at the external introspection URL.
     public var externalIntrospectionClient: (id: String, secret: String)?
-    /// Start in maintenance mode (readiness 503, data routes refused) until an operator ends it.
+    /// Switch the cluster to maintenance mode at start (readiness 503, data routes refused, at every instance) until
+    /// an operator ends it.
     public var maintenance: Bool = false
     /// TLS on the gateway's port; `nil` serves plain HTTP (behind a TLS-terminating proxy, or for trying out).
     public var tls: GatewayTLS?

@@ -23,8 +23,8 @@ enum TopicRendering {
             ([
                 "\(plan.topics.count) topics; replication \(plan.settings.replicationFactor), "
                     + "min.insync.replicas \(plan.settings.minInsyncReplicas), cleanup.policy delete"
-                    + (plan.topics.contains { $0.topicClass == .fileState }
-                        ? " (compact for the file state)" : ""),
+                    + " (compact for \(plan.topics.contains { $0.topicClass == .fileState } ? "the file state and " : "")"
+                    + "the shared settings, compact,delete for transfer status)",
                 "",
                 line(header),
             ] + rows.map(line)).joined(separator: "\n")

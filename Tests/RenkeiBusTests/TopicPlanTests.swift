@@ -19,6 +19,9 @@ struct TopicPlanTests {
             "renkei.dlq.resident-register-daily": .deadLetters,
             // Receiver 008 gets full files: the current record per key, compacted.
             "renkei.state.resident-register-daily.008": .fileState,
+            // State every gateway instance shares, and the leases of once-per-cluster work.
+            "renkei.shared.assertions": .sharedAssertions, "renkei.shared.transfers": .sharedTransfers,
+            "renkei.shared.settings": .sharedSettings, "renkei.leases": .leases,
         ]
         for (linkage, receivers) in [
             ("resident-change", ["018", "017", "002", "C001"]), ("resident-register-daily", ["008", "018", "C001"]),
@@ -33,8 +36,17 @@ struct TopicPlanTests {
         for topic in plan.topics {
             #expect(topic.replicationFactor == 3)
             #expect(topic.configs["min.insync.replicas"] == "2")
-            #expect(topic.configs["cleanup.policy"] == (topic.topicClass == .fileState ? "compact" : "delete"))
+            let policy =
+                switch topic.topicClass {
+                case .fileState, .sharedSettings: "compact"
+                case .sharedTransfers: "compact,delete"
+                default: "delete"
+                }
+            #expect(topic.configs["cleanup.policy"] == policy)
         }
+        #expect(plan.topic("renkei.shared.assertions")?.partitions == 1)
+        #expect(plan.topic("renkei.shared.transfers")?.configs["retention.ms"] == "604800000")
+        #expect(plan.topic("renkei.leases")?.partitions == TopicPlan.leasePartitions)
         #expect(plan.topic("renkei.state.resident-register-daily.008")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.history")?.configs["retention.ms"] == "-1")
         #expect(plan.topic("renkei.history")?.partitions == 1)

@@ -18,8 +18,25 @@ public enum TopicClass: String, Sendable, Hashable, CaseIterable {
     case query
     /// `renkei.reply.<instance>`: query replies, one topic per bus instance.
     case reply
+    /// `renkei.shared.assertions`: client-assertion ids claimed at any instance; one partition (its order decides
+    /// which claim came first), kept a day.
+    case sharedAssertions = "shared-assertions"
+    /// `renkei.shared.transfers`: bulk transfer status by id; one partition, compacted and kept a week.
+    case sharedTransfers = "shared-transfers"
+    /// `renkei.shared.settings`: settings every instance follows (maintenance mode); one partition, compacted, kept
+    /// for ever.
+    case sharedSettings = "shared-settings"
+    /// `renkei.leases`: empty; its partitions are the leases of once-per-cluster work.
+    case leases
 
-    /// `cleanup.policy`: `compact` for the file state (only each key's latest record matters), `delete` for every
-    /// other class (the history, dead letters and deliveries must never lose a record to compaction).
-    public var cleanupPolicy: String { self == .fileState ? "compact" : "delete" }
+    /// `cleanup.policy`: `compact` for the file state and the shared settings (only each key's latest record
+    /// matters), `compact,delete` for transfer status (the latest per transfer, for a week), `delete` for every other
+    /// class (the history, dead letters and deliveries must never lose a record to compaction).
+    public var cleanupPolicy: String {
+        switch self {
+        case .fileState, .sharedSettings: "compact"
+        case .sharedTransfers: "compact,delete"
+        default: "delete"
+        }
+    }
 }

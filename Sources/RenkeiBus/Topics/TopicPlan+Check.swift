@@ -85,6 +85,13 @@ extension TopicPlan {
             return TopicRetention(milliseconds: a) == TopicRetention(milliseconds: b)
                 || (a < 0 && b < 0)
         }
+        if key == TopicConfigKey.cleanupPolicy {
+            // A list: `compact,delete` and `delete, compact` are the same policy.
+            func policies(_ text: String) -> Set<String> {
+                Set(text.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) })
+            }
+            return policies(found) == policies(planned)
+        }
         return found == planned
     }
 

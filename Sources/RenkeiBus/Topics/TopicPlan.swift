@@ -33,6 +33,10 @@ public struct TopicPlan: Sendable {
                 case .fileState: (settings.bulkPartitions, .forever)
                 case .query: (settings.partitions, settings.queryRetention)
                 case .reply: (1, settings.replyRetention)
+                case .sharedAssertions: (1, .days(1))
+                case .sharedTransfers: (1, .days(7))
+                case .sharedSettings: (1, .forever)
+                case .leases: (TopicPlan.leasePartitions, .days(1))
                 }
             topics[name] = PlannedTopic(
                 name: name, topicClass: topicClass, partitions: partitions,
@@ -56,9 +60,16 @@ public struct TopicPlan: Sendable {
         }
         for linkage in queryLinkages { add(BusTopics.queries(linkage: linkage), .query) }
         for instance in instances { add(BusTopics.replies(instance: instance), .reply) }
+        add(BusTopics.sharedAssertions, .sharedAssertions)
+        add(BusTopics.sharedTransfers, .sharedTransfers)
+        add(BusTopics.sharedSettings, .sharedSettings)
+        add(BusTopics.leases, .leases)
         self.settings = settings
         self.topics = topics.values.sorted { $0.name < $1.name }
     }
+
+    /// Partitions of ``BusTopics/leases``: how finely once-per-cluster work is spread over instances.
+    public static let leasePartitions = 12
 
     /// The planned topic called `name`.
     public func topic(_ name: String) -> PlannedTopic? { topics.first { $0.name == name } }

@@ -20,6 +20,10 @@ struct OAuthError: HTTPResponseError {
     static func serverError(_ text: String) -> OAuthError {
         OAuthError(code: "server_error", description: text, status: .internalServerError)
     }
+    /// The server cannot answer now (the broker holding the shared state is down); the client may retry.
+    static func temporarilyUnavailable(_ text: String) -> OAuthError {
+        OAuthError(code: "temporarily_unavailable", description: text, status: .serviceUnavailable)
+    }
     static func unsupportedGrantType(_ text: String) -> OAuthError {
         OAuthError(code: "unsupported_grant_type", description: text, status: .badRequest)
     }
@@ -27,6 +31,7 @@ struct OAuthError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"renkei\"" }
+        if status == .serviceUnavailable { headers[.retryAfter] = "5" }
         let body = try JSONSerialization.data(
             withJSONObject: ["error": code, "error_description": description], options: [.sortedKeys])
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -9,7 +9,8 @@ import Synchronization
 /// jwt-kit (HS256 only).
 ///
 /// Access tokens are HS256 JWTs signed with the gateway's key, so any instance sharing the key can check them
-/// without shared state; the only state is the set of client-assertion `jti`s seen, kept until they expire.
+/// without shared state; the only state is the set of client-assertion `jti`s used, claimed in the
+/// ``AssertionLedger`` (shared by every instance of the cluster through Kafka) until they expire.
 final class TokenService: Sendable {
     struct Client: Sendable {
         var principal: Principal
@@ -32,13 +33,17 @@ final class TokenService: Sendable {
     private let lifetime: Duration
     private let skew: Duration
     private let endpoint = Mutex<String>("")
-    private let seenAssertions = Mutex<[String: Date]>([:])
+    private let ledger: AssertionLedger
+    /// The longest a client assertion may be valid (`exp` − now): its id must be remembered that long, by every
+    /// instance. RFC 7523 §3 lets the server refuse assertions that expire unreasonably far in the future.
+    static let maximumAssertionLifetime: TimeInterval = 3600
 
     /// A token service for the clients of `contracts` that have a secret in `secrets`; every secret and the
     /// signing key must be at least ``minimumKeyBytes`` long (``ClientSecrets/verify(against:)`` and
     /// ``GatewayConfiguration/tokenSigningKey`` check that before).
     static func make(
-        contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration
+        contracts: ContractSet, secrets: ClientSecrets, configuration: GatewayConfiguration,
+        ledger: AssertionLedger = .local()
     ) async -> TokenService {
         var clients: [String: Client] = [:]
         func add(_ clientID: String, _ role: Principal.Role, certificate: String? = nil) async {
@@ -59,13 +64,15 @@ final class TokenService: Sendable {
         let signingKeys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         return TokenService(
             clients: clients, scopes: Scopes(contracts: contracts), signingKeys: signingKeys,
-            configuration: configuration)
+            configuration: configuration, ledger: ledger)
     }
 
     private init(
-        clients: [String: Client], scopes: Scopes, signingKeys: JWTKeyCollection, configuration: GatewayConfiguration
+        clients: [String: Client], scopes: Scopes, signingKeys: JWTKeyCollection, configuration: GatewayConfiguration,
+        ledger: AssertionLedger
     ) {
         self.clients = clients
+        self.ledger = ledger
         self.scopes = scopes
         self.signingKeys = signingKeys
         self.lifetime = configuration.tokenLifetime
@@ -157,15 +164,19 @@ final class TokenService: Sendable {
         guard expiry.addingTimeInterval(skewSeconds) > now else {
             throw .invalidClient("The client assertion has expired.")
         }
+        guard expiry.timeIntervalSince(now) <= Self.maximumAssertionLifetime + skewSeconds else {
+            throw .invalidClient(
+                "The client assertion's exp is more than \(Int(Self.maximumAssertionLifetime)) seconds away; "
+                    + "make assertions short-lived (a few minutes).")
+        }
         guard let jti = claims.jti?.value, !jti.isEmpty else {
             throw .invalidClient("The client assertion has no jti.")
         }
-        let fresh = seenAssertions.withLock { seen in
-            seen = seen.filter { $0.value > now }
-            let key = "\(issuer) \(jti)"
-            guard seen[key] == nil else { return false }
-            seen[key] = expiry.addingTimeInterval(skewSeconds)
-            return true
+        let fresh: Bool
+        do {
+            fresh = try await ledger.claim(issuer, jti, expiry.addingTimeInterval(skewSeconds))
+        } catch {
+            throw .temporarilyUnavailable("The assertion's single use cannot be checked now; try again shortly.")
         }
         guard fresh else { throw .invalidClient("The client assertion was used before (jti replayed).") }
         return client.principal

@@ -167,7 +167,14 @@ struct OperatorRoutes {
         guard let enabled = try? JSONDecoder().decode(MaintenanceSwitch.self, from: Data(body)).enabled else {
             throw Problem.badRequest("malformed-json", "The body is {\"enabled\": true|false}.")
         }
-        gateway.inMaintenance = enabled
+        do {
+            try await gateway.bus.shared.setMaintenance(enabled, by: grant.principal.clientID)
+        } catch {
+            throw Problem(
+                .serviceUnavailable, "broker-unavailable", "Broker unavailable",
+                detail: "Maintenance mode is kept in Kafka for every instance, and the broker did not take it; "
+                    + "nothing changed. Try again.", headers: [.retryAfter: "5"])
+        }
         gateway.logger.notice(
             "maintenance mode changed",
             metadata: ["renkei.client": "\(grant.principal.clientID)", "renkei.enabled": "\(enabled)"])

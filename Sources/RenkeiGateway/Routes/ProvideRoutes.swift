@@ -91,7 +91,7 @@ struct ProvideRoutes {
             request, limit: gateway.configuration.maxTransferBytes, advice: "split it into several transfers")
         let id = UUID().uuidString.lowercased()
         let transfers = gateway.transfers
-        transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
+        await transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
         do {
             let receipt = try await gateway.bus.provideBulk(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, encoding: encoding,
@@ -99,12 +99,12 @@ struct ProvideRoutes {
                 transferID: id, correlationID: request.headers[.renkeiCorrelation],
                 progress: { progress in transfers.update(id: id, progress: progress) })
             gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
-            transfers.finish(id: id, receipt: receipt)
-            let state = transfers.state(id)!
+            let final = await transfers.finish(id: id, receipt: receipt)
+            guard let state = final else { preconditionFailure("transfer \(id) was begun here") }
             return Gateway.json(state.json, status: .created, headers: [.location: "/transfers/\(id)"])
         } catch {
             let problem = body.exceeded ? body.tooLarge : refusal(error, linkage: linkage)
-            transfers.fail(id: id, code: problem.code)
+            await transfers.fail(id: id, code: problem.code)
             var withTransfer = problem
             withTransfer.extensions.append(("transfer", .string(id)))
             throw withTransfer
@@ -116,7 +116,7 @@ struct ProvideRoutes {
         let id = context.parameters.get("transfer") ?? ""
         guard let state = gateway.transfers.state(id),
             state.provider == grant.principal.clientID || grant.principal.role == .operator
-        else { throw Problem.notFound("There is no transfer `\(id)` of this client on this gateway instance.") }
+        else { throw Problem.notFound("There is no transfer `\(id)` of this client (statuses are kept a week).") }
         return Gateway.json(state.json)
     }
 

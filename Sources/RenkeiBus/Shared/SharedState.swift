@@ -1,0 +1,160 @@
+public import Foundation
+import Logging
+import RenkeiKafka
+
+/// What the gateway instances of one cluster share, kept in Kafka (no other server): client-assertion ids already
+/// used, bulk transfer status, and maintenance mode. Every instance reads the shared topics from their beginning
+/// before it serves (``Bus/start(contracts:configuration:logger:)`` waits for that) and follows them after.
+///
+/// Writes go to partition 0 of their topic and return once this instance has read past them, so a request sees
+/// what the request before it wrote at the same instance; other instances see it as soon as they have read it —
+/// typically within milliseconds.
+public final class SharedState: Sendable {
+    private let follower: SharedFollower
+    private let producer: KafkaProducer
+    private let instance: String
+    private let logger: Logger
+    /// How long a write may take, from the producer's send until this instance has read it back.
+    let writeTimeout: Duration
+
+    let assertions: SharedTable<Date>
+    let transfers: SharedTable<TransferStatus>
+    let maintenanceTable: SharedTable<MaintenanceMode>
+
+    private init(
+        follower: SharedFollower, producer: KafkaProducer, instance: String, tables: Tables, writeTimeout: Duration,
+        logger: Logger
+    ) {
+        self.follower = follower
+        self.producer = producer
+        self.instance = instance
+        self.assertions = tables.assertions
+        self.transfers = tables.transfers
+        self.maintenanceTable = tables.maintenance
+        self.writeTimeout = writeTimeout
+        self.logger = logger
+    }
+
+    private struct Tables {
+        // A claim counts until the assertion expires: then it could not be used again anyway.
+        let assertions = SharedTable<Date>(
+            topic: BusTopics.sharedAssertions, rule: .firstWins,
+            decode: { Double(String(decoding: $0, as: UTF8.self)).map(Date.init(timeIntervalSince1970:)) },
+            expired: { $0 < Date() })
+        let transfers = SharedTable<TransferStatus>(
+            topic: BusTopics.sharedTransfers, rule: .lastWins, decode: TransferStatus.decode)
+        let maintenance = SharedTable<MaintenanceMode>(
+            topic: BusTopics.sharedSettings, rule: .lastWins, decode: MaintenanceMode.decode)
+
+        var all: [any SharedTopicTable] { [assertions, transfers, maintenance] }
+    }
+
+    /// Starts following the shared topics and waits until this instance has read them to their end.
+    static func start(
+        configuration: KafkaConfiguration, admin: KafkaAdmin, producer: KafkaProducer, instance: String,
+        catchUpTimeout: Duration = .seconds(60), writeTimeout: Duration = .seconds(10), logger: Logger
+    ) async throws -> SharedState {
+        let tables = Tables()
+        let follower = try SharedFollower.start(configuration: configuration, tables: tables.all, logger: logger)
+        do {
+            try await follower.catchUp(admin: admin, timeout: catchUpTimeout)
+        } catch {
+            await follower.shutdown()
+            throw error
+        }
+        return SharedState(
+            follower: follower, producer: producer, instance: instance, tables: tables, writeTimeout: writeTimeout,
+            logger: logger)
+    }
+
+    func shutdown() async { await follower.shutdown() }
+
+    /// Writes `value` under `key` to partition 0 of `topic` and waits until this instance has read it back; returns
+    /// its offset.
+    private func write(_ topic: String, key: String, value: [UInt8]) async throws -> Int64 {
+        let message = KafkaOutgoingMessage(topic: topic, partition: 0, key: Array(key.utf8), value: value)
+        let sent: KafkaDeliveryReport
+        do {
+            sent = try await withTimeout(writeTimeout, topic: topic) { try await self.producer.send([message]) }
+        } catch let error as SharedStateError {
+            throw error
+        } catch {
+            throw SharedStateError(topic: topic, reason: "not written: \(error)")
+        }
+        guard case .delivered(_, let offset) = sent[0] else {
+            if case .failed(let error) = sent[0] {
+                throw SharedStateError(topic: topic, reason: "not written: \(error)")
+            }
+            throw SharedStateError(topic: topic, reason: "not written")
+        }
+        guard await follower.waitUntilRead(topic, through: offset, timeout: writeTimeout) else {
+            throw SharedStateError(topic: topic, reason: "written at offset \(offset) but not read back in time")
+        }
+        return offset
+    }
+
+    private func withTimeout<T: Sendable>(
+        _ timeout: Duration, topic: String, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw SharedStateError(topic: topic, reason: "the broker did not acknowledge within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    // MARK: Client assertions
+
+    /// Claims the client assertion `id` of `client` for the whole cluster: `true` when this is its first use at any
+    /// instance, `false` when it was used before (here or elsewhere). Throws ``SharedStateError`` when the claim
+    /// could not be written and read back in time; the assertion must then be refused.
+    public func claimAssertion(client: String, id: String, expires: Date) async throws -> Bool {
+        let key = "\(client) \(id)"
+        if let held = assertions.value(key), held > Date() { return false }
+        let value = Array(String(expires.timeIntervalSince1970).utf8)
+        let offset = try await write(BusTopics.sharedAssertions, key: key, value: value)
+        // Every instance applies the claims in the topic's order: the first one of the key is the winner.
+        return assertions.entry(key)?.offset == offset
+    }
+
+    // MARK: Transfers
+
+    /// The status of transfer `id` as last written by any instance.
+    public func transfer(_ id: String) -> TransferStatus? { transfers.value(id) }
+
+    /// Writes `status` for every instance to see.
+    public func record(_ status: TransferStatus) async throws {
+        var status = status
+        status.updatedAt = Date()
+        _ = try await write(BusTopics.sharedTransfers, key: status.id, value: status.encoded())
+    }
+
+    /// Marks the transfers this instance was still streaming when it stopped (a crash, `kill -9`) as failed with
+    /// problem `interrupted`: their uploads died with the process and were never committed. Returns how many.
+    @discardableResult
+    public func failInterruptedTransfers() async throws -> Int {
+        let mine = transfers.values { $0.instance == instance && $0.state == .streaming }
+        for var status in mine {
+            status.state = .failed
+            status.problem = "interrupted"
+            status.finishedAt = Date()
+            try await record(status)
+        }
+        return mine.count
+    }
+
+    // MARK: Maintenance
+
+    /// Maintenance mode as last set by any instance (off when never set).
+    public var maintenance: MaintenanceMode { maintenanceTable.value(MaintenanceMode.key) ?? .off }
+
+    /// Switches maintenance mode for every instance of the cluster.
+    public func setMaintenance(_ enabled: Bool, by: String) async throws {
+        let mode = MaintenanceMode(enabled: enabled, setBy: by)
+        _ = try await write(BusTopics.sharedSettings, key: MaintenanceMode.key, value: mode.encoded())
+    }
+}
