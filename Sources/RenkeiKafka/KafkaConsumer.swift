@@ -24,23 +24,30 @@ public final class KafkaConsumer: Sendable {
     /// Held by the poll thread for each fetch-and-push iteration, and by manual (re)assignment.
     private let pollIteration = PollIterationLock()
 
-    private init(client: KafkaClientHandle, configuration: KafkaConfiguration, logger: Logger) {
+    private init(
+        client: KafkaClientHandle, configuration: KafkaConfiguration, logger: Logger,
+        listener: (any KafkaRebalanceListener)?
+    ) {
         self.client = client
         self.configuration = configuration
         self.logger = logger
         self.channel = BatchChannel(capacity: configuration.consumer.bufferedBatches)
         self.rebalance = RebalanceHandler(
-            channel: channel, logger: logger, drainTimeout: configuration.consumer.revokeDrainTimeout)
+            channel: channel, logger: logger, drainTimeout: configuration.consumer.revokeDrainTimeout,
+            listener: listener)
     }
 
-    /// Creates a consumer. Nothing is fetched until ``subscribe(topics:)`` or ``assign(_:)``.
-    public static func make(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) -> KafkaConsumer {
+    /// Creates a consumer. Nothing is fetched until ``subscribe(topics:)`` or ``assign(_:)``. A group member's
+    /// `listener` is told of every assignment and revocation.
+    public static func make(
+        configuration: KafkaConfiguration, logger: Logger, listener: (any KafkaRebalanceListener)? = nil
+    ) throws(KafkaError) -> KafkaConsumer {
         let client = try KafkaClientHandle.make(role: .consumer, configuration: configuration, logger: logger) {
             conf in
             rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         }
         rd_kafka_poll_set_consumer(client.pointer)
-        let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger, listener: listener)
         // Weak: the client must not keep its consumer's channel alive, since buffered batches keep the client alive
         // (client → handler → channel → batch → client would never be freed). The poll thread holds the handler
         // while it serves callbacks.

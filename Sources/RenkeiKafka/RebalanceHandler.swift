@@ -3,6 +3,17 @@ import Foundation
 import Logging
 import Synchronization
 
+/// Told on the consumer's poll thread when a group gives it partitions and before it gives them up, for work that
+/// belongs to whoever owns a partition (a lease) rather than to the records in it.
+public protocol KafkaRebalanceListener: Sendable {
+    /// The consumer now owns `partitions`.
+    func assigned(_ partitions: Set<KafkaTopicPartition>)
+    /// The consumer is about to give `partitions` up (`lost`: another member may own them already). Stop every use
+    /// of them before returning: the group hands them to another member only after this returns. Blocks the poll
+    /// thread, so bound the wait (well below the consumer's `max.poll.interval.ms`).
+    func revoking(_ partitions: Set<KafkaTopicPartition>, lost: Bool)
+}
+
 /// Handles rebalance callbacks on the consumer's poll thread.
 ///
 /// On revocation it drops buffered messages of the revoked partitions, waits (up to the drain timeout) until the
@@ -12,13 +23,17 @@ final class RebalanceHandler: Sendable {
     let channel: BatchChannel
     let logger: Logger
     let drainTimeout: Duration
+    let listener: (any KafkaRebalanceListener)?
     /// Set while shutting down: no waiting for the application, which has stopped reading.
     let isClosing = Atomic<Bool>(false)
 
-    init(channel: BatchChannel, logger: Logger, drainTimeout: Duration) {
+    init(
+        channel: BatchChannel, logger: Logger, drainTimeout: Duration, listener: (any KafkaRebalanceListener)? = nil
+    ) {
         self.channel = channel
         self.logger = logger
         self.drainTimeout = drainTimeout
+        self.listener = listener
     }
 
     func handle(
@@ -39,8 +54,11 @@ final class RebalanceHandler: Sendable {
             } else {
                 rd_kafka_assign(rk, list)
             }
+            listener?.assigned(partitions)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            revoke(partitions, rk: rk, lost: rd_kafka_assignment_lost(rk) != 0)
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            listener?.revoking(partitions, lost: lost)
+            revoke(partitions, rk: rk, lost: lost)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) {
                     logger.error(
@@ -52,6 +70,7 @@ final class RebalanceHandler: Sendable {
             }
         default:
             logger.error("rebalance error", metadata: ["renkei.kafka.code": "\(KafkaError.Code(code).name)"])
+            listener?.revoking(channel.assigned, lost: true)
             rd_kafka_assign(rk, nil)
             channel.purge(channel.assigned)
             channel.revoke(channel.assigned)

@@ -9,6 +9,10 @@ import Synchronization
 /// registered a query endpoint. `run()` starts them (each joins its consumer group), runs them in a task group and,
 /// on graceful shutdown or cancellation, stops them: each leaves its group before `run()` returns.
 ///
+/// Every instance runs one: push and query-endpoint workers share their topics' partitions through their consumer
+/// groups, and file deliveries and inboxes — which must run once in the cluster — run only where this instance
+/// holds their lease (``WorkLeases``).
+///
 /// HTTP calls go through the process's ``WebhookTransport``; what the workers do is told to the
 /// ``DeliveryObserver`` (metrics).
 public final class DeliveryService: Service, Sendable {
@@ -34,7 +38,20 @@ public final class DeliveryService: Service, Sendable {
 
     /// Runs every worker until graceful shutdown or cancellation. Throws when a worker cannot start or fails.
     public func run() async throws {
-        let workers = try await startWorkers()
+        let started = try await startWorkers()
+        var leases: WorkLeases?
+        if started.contains(where: { Self.isLeased($0.id) }) {
+            do {
+                leases = try await WorkLeases.join(bus: bus)
+            } catch {
+                await Self.stop(started)
+                throw error
+            }
+        }
+        let workers = started.map { worker -> any DeliveryWorker in
+            guard let leases, Self.isLeased(worker.id) else { return worker }
+            return LeasedWorker(worker: worker, leases: leases)
+        }
         running.withLock { $0 = workers }
         defer { running.withLock { $0 = [] } }
         bus.logger.info("delivery service started", metadata: ["renkei.workers": "\(workers.count)"])
@@ -49,8 +66,16 @@ public final class DeliveryService: Service, Sendable {
             }
         } catch is CancellationError {
             // Stopped (graceful shutdown cancels the workers): every worker has left its group.
+        } catch {
+            await leases?.leave()
+            throw error
         }
+        // Leaving hands the leases to other instances at once (the workers have stopped).
+        await leases?.leave()
     }
+
+    /// Whether the worker must run once in the cluster (under a lease) rather than on every instance.
+    static func isLeased(_ id: DeliveryWorkerID) -> Bool { id.method == .file || id.method == .inbox }
 
     /// How far each running worker that can say is behind its topic.
     public func lag() async -> [DeliveryLag] {
