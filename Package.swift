@@ -162,6 +162,7 @@ let package = Package(
             dependencies: [
                 "RenkeiStorage", "RenkeiCodec", "RenkeiContracts", "RenkeiSynthetic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/RenkeiTestSupport",

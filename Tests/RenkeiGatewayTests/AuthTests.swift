@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RenkeiTestSupport
 import Testing
 
 @testable import RenkeiGateway

@@ -1,10 +1,10 @@
 import Crypto
-import Foundation
+package import Foundation
 
 /// Compact HS256 JWS made by the tests themselves (RFC 7515 by hand, not the gateway's jwt-kit), so that the
 /// gateway's checks are tried against tokens it did not make, including ones no correct library would make.
-enum TestJWT {
-    static func sign(
+package enum TestJWT {
+    package static func sign(
         claims: [String: Any], key: [UInt8], header: [String: Any] = ["alg": "HS256", "typ": "JWT"]
     )
         -> String
@@ -14,11 +14,11 @@ enum TestJWT {
         return input + "." + base64URL(Data(mac))
     }
 
-    static func part(_ object: [String: Any]) -> String {
+    package static func part(_ object: [String: Any]) -> String {
         base64URL(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
-    static func base64URL(_ data: Data) -> String {
+    package static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
