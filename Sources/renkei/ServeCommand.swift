@@ -29,6 +29,11 @@ struct ServeCommand: AsyncParsableCommand {
             topic, the setting, the value found and the value required. On an embedded cluster, which ignores \
             topic configs, it says so once and checks nothing. SIGTERM or SIGINT stops the gateway and its Kafka \
             clients first, then the embedded cluster.
+
+            Several instances on one cluster (each with its own --instance, all with the same contracts, secrets, \
+            RENKEI_TOKEN_KEY and --public-url) answer as one: used assertions, transfer status and maintenance \
+            mode are shared through Kafka, push and query work is split by consumer groups, and file deliveries \
+            and inboxes run at one instance at a time (docs/operations.md, "Several instances").
             """)
 
     @OptionGroup var contractsOptions: ContractsOptions
@@ -61,9 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Query (照会) timeout in seconds.") var queryTimeout: Int = 5
     @Option(help: "Validate Bearer tokens at this external RFC 7662 introspection URL instead.")
     var introspectionURL: String?
-    @Flag(help: "Start in maintenance mode (readiness 503).") var maintenance = false
+    @Flag(help: "Switch the cluster (every instance) to maintenance mode at start (readiness 503).")
+    var maintenance = false
     @OptionGroup var dataDirectory: DataDirectoryOptions
-    @Flag(help: "Do not run the delivery service (push, query endpoints) on this instance.") var noDispatchers = false
+    @Flag(help: "Do not run the delivery service (push, query endpoints, files, inboxes) on this instance.")
+    var noDispatchers = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in

@@ -10,7 +10,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout.hasPrefix(
-                "28 topics; replication 3, min.insync.replicas 2, cleanup.policy delete (compact for the file state)"))
+                "32 topics; replication 3, min.insync.replicas 2, cleanup.policy delete (compact for the file state "
+                    + "and the shared settings, compact,delete for transfer status)"))
         let history = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("renkei.history ") })
         #expect(
             Array(history.split(separator: " ").prefix(6).map(String.init)) == [
@@ -32,7 +33,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         let topics = try #require(document["topics"] as? [[String: Any]])
-        #expect(topics.count == 28)
+        #expect(topics.count == 32)
         let receiver = try #require(topics.first { $0["name"] as? String == "renkei.out.resident-change.C001" })
         #expect(receiver["class"] as? String == "receiver")
         #expect(receiver["replicationFactor"] as? Int == 5)

@@ -52,7 +52,8 @@ final class WorkLeases: KafkaRebalanceListener {
 
     /// Leaves the group: another instance takes every lease at once.
     func leave() async {
-        guard let consumer = consumer.withLock({ $0 }) else { return }
+        // Let go of the consumer too: it holds this listener, so keeping it would keep both (and its client).
+        guard let consumer = consumer.withLock({ $0.take() }) else { return }
         await consumer.shutdown()
     }
 

@@ -9,6 +9,10 @@ import Synchronization
 /// when it starts, at most once a second while it streams, and when it ends (and answers the upload only after
 /// that last write), so `GET /transfers/{id}` answers the same at every instance and after a restart. The records
 /// themselves are on the bus, reached through the manifests.
+///
+/// While a transfer streams, its status is written at least every ``heartbeat``; a `streaming` status that no
+/// instance has written for ``staleAfter`` belongs to an instance that died, and is answered as `failed` with
+/// problem `interrupted` (the instance itself writes that when it starts again).
 final class TransferRegistry: Sendable {
     private let shared: SharedState
     private let instance: String
@@ -29,6 +33,11 @@ final class TransferRegistry: Sendable {
 
     private let local = Mutex<[String: Local]>([:])
 
+    /// How often a streaming transfer's status is written even when no bytes arrived.
+    static let heartbeat: Duration = .seconds(10)
+    /// How long a `streaming` status may go unwritten before it is taken for cut off.
+    static let staleAfter: TimeInterval = 60
+
     init(shared: SharedState, instance: String, logger: Logger, progressInterval: Duration = .seconds(1)) {
         self.shared = shared
         self.instance = instance
@@ -40,6 +49,24 @@ final class TransferRegistry: Sendable {
         let status = TransferStatus(id: id, linkage: linkage, provider: provider, instance: instance)
         local.withLock { $0[id] = Local(status: status) }
         await publish(id, wait: true)
+        // Ends with the transfer: `touch` is false once it left the table.
+        Task { [weak self] in
+            while true {
+                try? await Task.sleep(for: Self.heartbeat)
+                guard let self, self.touch(id) else { return }
+                await self.publish(id, wait: false)
+            }
+        }
+    }
+
+    /// Marks `id`'s status as changed (so it is written again); `false` when it is no longer streaming here.
+    private func touch(_ id: String) -> Bool {
+        local.withLock { table in
+            guard var entry = table[id] else { return false }
+            entry.version += 1
+            table[id] = entry
+            return true
+        }
     }
 
     func update(id: String, progress: BulkProgress) {
@@ -79,7 +106,16 @@ final class TransferRegistry: Sendable {
     }
 
     /// The status of transfer `id`: this instance's own while it takes it, else the cluster's.
-    func state(_ id: String) -> TransferStatus? { local.withLock { $0[id]?.status } ?? shared.transfer(id) }
+    func state(_ id: String, now: Date = Date()) -> TransferStatus? {
+        if let mine = local.withLock({ $0[id]?.status }) { return mine }
+        guard var status = shared.transfer(id) else { return nil }
+        if status.state == .streaming, now.timeIntervalSince(status.updatedAt) > Self.staleAfter {
+            status.state = .failed
+            status.problem = "interrupted"
+            status.finishedAt = status.updatedAt
+        }
+        return status
+    }
 
     private func change(_ id: String, _ body: (inout TransferStatus) -> Void) {
         local.withLock { table in
