@@ -30,9 +30,10 @@ public enum BusTopics {
     /// (``HistoryKeyList``); kept as long as the history.
     public static let historyKeys = "renkei.history.keys"
 
-    /// Client-assertion ids (`jti`) claimed at any gateway instance: the first claim of an id wins, so an assertion is
-    /// accepted once in the whole cluster. Kept a day, far longer than an assertion may live.
-    public static let sharedAssertions = "renkei.shared.assertions"
+    /// Claims that must be won once in the whole cluster: client-assertion ids (`jti`), so an assertion gets one
+    /// token at any instance, and file windows, so one instance writes a receiver's next file. The first claim of a
+    /// key wins. Kept a day, far longer than any claim lasts.
+    public static let sharedClaims = "renkei.shared.claims"
 
     /// The status of bulk transfers (streaming, committed, failed) by transfer id, so that every gateway instance
     /// answers `GET /transfers/{id}` the same; compacted, kept a week.

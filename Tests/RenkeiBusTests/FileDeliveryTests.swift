@@ -27,6 +27,29 @@ import Testing
         String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
     }
 
+    @Test func aFileAnotherInstanceClaimedIsNotWrittenHereAndItsOwnClaimHoldsAcrossARestart() async throws {
+        let data = try dataDirectory()
+        try await BusHarness.with(configure: { $0.dataDirectory = data }) { harness in
+            let (csv, _) = harness.residentsCSV(20)
+            _ = try await harness.bus.provideBulk(
+                linkage: linkage, provider: "001", format: .csv, chunks: ChunkedBytes(bytes: csv, chunkSize: 64 * 1024))
+            // Another instance won file #1 of 008 (an on-demand request there, or a lease holder that was paused).
+            let elsewhere = try await harness.bus.shared.claim(
+                "file \(linkage)/008 #1", owner: "instance:other", expires: Date().addingTimeInterval(60))
+            #expect(elsewhere)
+            await #expect(throws: FileWindowTaken.self) {
+                try await harness.bus.deliverFile(linkage: linkage, receiver: "008")
+            }
+            #expect(files(data + "/outbox/008").isEmpty, "nothing written, no dead letter")
+            let letters = try await DeadLetterReader(bus: harness.bus).list(
+                DeadLetterFilter(linkage: linkage, receiver: "008"))
+            #expect(letters.isEmpty)
+            // This instance's own claim is its own again (a restart in the middle of writing the file).
+            #expect(try await harness.bus.shared.claimFileWindow(linkage: linkage, receiver: "008", sequence: 2))
+            #expect(try await harness.bus.shared.claimFileWindow(linkage: linkage, receiver: "008", sequence: 2))
+        }
+    }
+
     @Test func transferLandsAsCSVWithAManifestWhoseHashMatches() async throws {
         let data = try dataDirectory()
         try await BusHarness.with(configure: { $0.dataDirectory = data }) { harness in

@@ -20,7 +20,7 @@ struct TopicPlanTests {
             // Receiver 008 gets full files: the current record per key, compacted.
             "renkei.state.resident-register-daily.008": .fileState,
             // State every gateway instance shares, and the leases of once-per-cluster work.
-            "renkei.shared.assertions": .sharedAssertions, "renkei.shared.transfers": .sharedTransfers,
+            "renkei.shared.claims": .sharedClaims, "renkei.shared.transfers": .sharedTransfers,
             "renkei.shared.settings": .sharedSettings, "renkei.leases": .leases,
         ]
         for (linkage, receivers) in [
@@ -44,7 +44,7 @@ struct TopicPlanTests {
                 }
             #expect(topic.configs["cleanup.policy"] == policy)
         }
-        #expect(plan.topic("renkei.shared.assertions")?.partitions == 1)
+        #expect(plan.topic("renkei.shared.claims")?.partitions == 1)
         #expect(plan.topic("renkei.shared.transfers")?.configs["retention.ms"] == "604800000")
         #expect(plan.topic("renkei.leases")?.partitions == TopicPlan.leasePartitions)
         #expect(plan.topic("renkei.state.resident-register-daily.008")?.configs["retention.ms"] == "-1")

@@ -2,7 +2,7 @@ import Logging
 import RenkeiKafka
 import Synchronization
 
-/// Reads the shared topics (``BusTopics/sharedAssertions`` and the others) from their beginning and keeps following
+/// Reads the shared topics (``BusTopics/sharedClaims`` and the others) from their beginning and keeps following
 /// them into their ``SharedTable``s: one long-lived consumer per process, without a group, on partition 0 of each.
 ///
 /// Writers wait with ``waitUntilRead(_:through:timeout:)`` until this instance has read past their own record, so

@@ -17,7 +17,7 @@ public final class SharedState: Sendable {
     /// How long a write may take, from the producer's send until this instance has read it back.
     let writeTimeout: Duration
 
-    let assertions: SharedTable<Date>
+    let claims: SharedTable<Claim>
     let transfers: SharedTable<TransferStatus>
     let maintenanceTable: SharedTable<MaintenanceMode>
 
@@ -28,7 +28,7 @@ public final class SharedState: Sendable {
         self.follower = follower
         self.producer = producer
         self.instance = instance
-        self.assertions = tables.assertions
+        self.claims = tables.claims
         self.transfers = tables.transfers
         self.maintenanceTable = tables.maintenance
         self.writeTimeout = writeTimeout
@@ -36,17 +36,15 @@ public final class SharedState: Sendable {
     }
 
     private struct Tables {
-        // A claim counts until the assertion expires: then it could not be used again anyway.
-        let assertions = SharedTable<Date>(
-            topic: BusTopics.sharedAssertions, rule: .firstWins,
-            decode: { Double(String(decoding: $0, as: UTF8.self)).map(Date.init(timeIntervalSince1970:)) },
-            expired: { $0 < Date() })
+        // A claim counts until it expires (an assertion's own expiry: then it could not be used again anyway).
+        let claims = SharedTable<Claim>(
+            topic: BusTopics.sharedClaims, rule: .firstWins, decode: Claim.decode, expired: { $0.expires < Date() })
         let transfers = SharedTable<TransferStatus>(
             topic: BusTopics.sharedTransfers, rule: .lastWins, decode: TransferStatus.decode)
         let maintenance = SharedTable<MaintenanceMode>(
             topic: BusTopics.sharedSettings, rule: .lastWins, decode: MaintenanceMode.decode)
 
-        var all: [any SharedTopicTable] { [assertions, transfers, maintenance] }
+        var all: [any SharedTopicTable] { [claims, transfers, maintenance] }
     }
 
     /// Starts following the shared topics and waits until this instance has read them to their end.
@@ -107,19 +105,55 @@ public final class SharedState: Sendable {
         }
     }
 
-    // MARK: Client assertions
+    // MARK: Claims
+
+    /// A claim of a key until `expires`, by `owner`.
+    struct Claim: Sendable, Hashable {
+        var expires: Date
+        var owner: String
+
+        /// `<seconds since 1970> <owner>`.
+        var encoded: [UInt8] { Array("\(expires.timeIntervalSince1970) \(owner)".utf8) }
+
+        static func decode(_ bytes: [UInt8]) -> Claim? {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: " ", maxSplits: 1)
+            guard let seconds = parts.first.flatMap({ Double($0) }) else { return nil }
+            return Claim(
+                expires: Date(timeIntervalSince1970: seconds), owner: parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    /// Claims `key` for `owner` until `expires`, for the whole cluster: `true` when `owner` holds it — it was the
+    /// first live claim of the key in the topic's order, which every instance applies alike — and `false` when
+    /// another owner does. Throws ``SharedStateError`` when the claim could not be written and read back in time.
+    func claim(_ key: String, owner: String, expires: Date) async throws -> Bool {
+        if let held = claims.value(key), held.expires > Date() { return held.owner == owner }
+        _ = try await write(BusTopics.sharedClaims, key: key, value: Claim(expires: expires, owner: owner).encoded)
+        return claims.value(key)?.owner == owner
+    }
 
     /// Claims the client assertion `id` of `client` for the whole cluster: `true` when this is its first use at any
     /// instance, `false` when it was used before (here or elsewhere). Throws ``SharedStateError`` when the claim
     /// could not be written and read back in time; the assertion must then be refused.
     public func claimAssertion(client: String, id: String, expires: Date) async throws -> Bool {
-        let key = "\(client) \(id)"
-        if let held = assertions.value(key), held > Date() { return false }
-        let value = Array(String(expires.timeIntervalSince1970).utf8)
-        let offset = try await write(BusTopics.sharedAssertions, key: key, value: value)
-        // Every instance applies the claims in the topic's order: the first one of the key is the winner.
-        return assertions.entry(key)?.offset == offset
+        // Every use is its own owner: a second use of the assertion loses even at the instance that won the first.
+        try await claim("assertion \(client) \(id)", owner: UUID().uuidString, expires: expires)
     }
+
+    /// Claims the writing of file `sequence` of `receiver` of `linkage` for this instance for 15 minutes: `true`
+    /// when this instance may write it (also when it claimed it before, as after a restart), `false` when another
+    /// instance is writing it. Two instances never write the same file of a receiver: not an on-demand request at one
+    /// while the other writes the scheduled window, nor a paused instance whose lease has moved on.
+    func claimFileWindow(linkage: String, receiver: String, sequence: Int) async throws -> Bool {
+        try await claim(
+            "file \(linkage)/\(receiver) #\(sequence)", owner: "instance:\(instance)",
+            expires: Date().addingTimeInterval(Self.fileWindowClaimSeconds))
+    }
+
+    /// How long a file window's claim holds: longer than a window takes to write, short enough that a window whose
+    /// writer died is written by another instance soon after.
+    static let fileWindowClaimSeconds: TimeInterval = 900
 
     // MARK: Transfers
 

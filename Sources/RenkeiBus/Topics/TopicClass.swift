@@ -18,9 +18,9 @@ public enum TopicClass: String, Sendable, Hashable, CaseIterable {
     case query
     /// `renkei.reply.<instance>`: query replies, one topic per bus instance.
     case reply
-    /// `renkei.shared.assertions`: client-assertion ids claimed at any instance; one partition (its order decides
-    /// which claim came first), kept a day.
-    case sharedAssertions = "shared-assertions"
+    /// `renkei.shared.claims`: client-assertion ids and file windows claimed at any instance; one partition (its order
+    /// decides which claim came first), kept a day.
+    case sharedClaims = "shared-claims"
     /// `renkei.shared.transfers`: bulk transfer status by id; one partition, compacted and kept a week.
     case sharedTransfers = "shared-transfers"
     /// `renkei.shared.settings`: settings every instance follows (maintenance mode); one partition, compacted, kept

@@ -33,7 +33,7 @@ public struct TopicPlan: Sendable {
                 case .fileState: (settings.bulkPartitions, .forever)
                 case .query: (settings.partitions, settings.queryRetention)
                 case .reply: (1, settings.replyRetention)
-                case .sharedAssertions: (1, .days(1))
+                case .sharedClaims: (1, .days(1))
                 case .sharedTransfers: (1, .days(7))
                 case .sharedSettings: (1, .forever)
                 case .leases: (TopicPlan.leasePartitions, .days(1))
@@ -60,7 +60,7 @@ public struct TopicPlan: Sendable {
         }
         for linkage in queryLinkages { add(BusTopics.queries(linkage: linkage), .query) }
         for instance in instances { add(BusTopics.replies(instance: instance), .reply) }
-        add(BusTopics.sharedAssertions, .sharedAssertions)
+        add(BusTopics.sharedClaims, .sharedClaims)
         add(BusTopics.sharedTransfers, .sharedTransfers)
         add(BusTopics.sharedSettings, .sharedSettings)
         add(BusTopics.leases, .leases)

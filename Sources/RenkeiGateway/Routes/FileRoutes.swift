@@ -46,6 +46,9 @@ struct FileRoutes {
                 return Gateway.json(Array(#"{"written":false}"#.utf8))
             }
             return Gateway.json(manifest.encoded(), status: .created)
+        } catch let error as FileWindowTaken {
+            throw Problem(
+                .conflict, "file-in-progress", "File in progress", detail: "\(error)", headers: [.retryAfter: "5"])
         } catch let error as FileDeliveryError {
             throw Problem(
                 .serviceUnavailable, "file-not-written", "File not written",

@@ -111,6 +111,13 @@ final class FileDelivery: DeliveryWorker {
                 if let window {
                     current = window
                 } else if let planned = try await plan(windowEnd: windowEnd, force: force) {
+                    // One writer per file in the cluster: the claim is won once, by the first instance to ask.
+                    guard
+                        try await bus.shared.claimFileWindow(
+                            linkage: linkage, receiver: receiver, sequence: planned.name.sequence)
+                    else {
+                        throw FileWindowTaken(linkage: linkage, receiver: receiver, file: planned.name.data)
+                    }
                     current = planned
                     window = planned
                 } else {
@@ -120,6 +127,9 @@ final class FileDelivery: DeliveryWorker {
                     current.name, from: current.from, ends: current.ends, through: current.through,
                     windowFrom: current.windowFrom, windowEnd: windowEnd)
             } catch let error as CancellationError {
+                throw error
+            } catch let error as FileWindowTaken {
+                // Another instance writes this file: nothing failed here.
                 throw error
             } catch {
                 // A shutdown mid-write surfaces from the storage as its own error: it is no storage failure.
@@ -362,6 +372,17 @@ public struct FileDeliveryError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// Another instance of the cluster is writing the receiver's next file (``SharedState/claimFileWindow``): this one
+/// writes nothing; the other's file covers the records.
+public struct FileWindowTaken: Error, Sendable, CustomStringConvertible {
+    public var linkage: String
+    public var receiver: String
+    public var file: String
+    public var description: String {
+        "Another instance is writing \(file) for receiver \(receiver) of linkage \(linkage); ask again once it is done."
+    }
+}
+
 extension Bus {
     /// The dead-letter reason of a file window that was not written.
     public static let fileNotWritten = "file-not-written"
@@ -402,6 +423,10 @@ extension FileDelivery {
             return true
         } catch let error as CancellationError {
             throw error
+        } catch is FileWindowTaken {
+            // Written by another instance (an on-demand request there): its manifest covers the window.
+            logger.info("file window written by another instance", metadata: metadata)
+            return false
         } catch {
             logger.error("file window failed", metadata: metadata.merging(["renkei.error": "\(error)"]) { a, _ in a })
             return false
