@@ -52,7 +52,9 @@ public final class DeliveryService: Service, Sendable {
         }
     }
 
-    /// How far each running worker that can say is behind its topic.
+    /// How far each running worker that can say is behind its topic: the file workers of this instance. Push
+    /// receivers are measured through their consumer groups instead (``ReceiverLagMonitor``), the same at every
+    /// instance.
     public func lag() async -> [DeliveryLag] {
         var lags: [DeliveryLag] = []
         for worker in running.withLock({ $0 }) {
