@@ -201,6 +201,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Reads docs/prometheus/renkei-alerts.yaml in the metrics documentation test.
+                .product(name: "Yams", package: "Yams"),
             ],
             // The TLS tests' certificate and key, read from the source tree.
             exclude: ["TLS"]

@@ -47,6 +47,18 @@ elif [ "$code" -ne 0 ]; then
     status=1
 fi
 
+# The alert rules parse and fire as their unit tests expect (promtool, from Debian's `prometheus` package). The
+# Swift suite already checks that every metric they use is documented and served.
+echo "== Prometheus alert rules (promtool)"
+if command -v promtool >/dev/null; then
+    promtool check rules docs/prometheus/renkei-alerts.yaml || status=1
+    (cd docs/prometheus && promtool test rules renkei-alerts.test.yaml) || status=1
+else
+    # Not installed by setup.sh: Debian's package is the whole Prometheus server, which starts as a service where
+    # systemd runs.
+    echo "!! promtool is not installed: the alert rule tests were skipped (apt-get install prometheus)" >&2
+fi
+
 # Every libFuzzer target briefly, from its committed seeds in a throwaway folder: 6 targets x 15 s. A crash, a
 # hang or a broken invariant fails the run. Longer runs: scripts/fuzz.sh TARGET SECONDS (docs/reliability.md).
 echo "== fuzz (6 targets x 15 s)"

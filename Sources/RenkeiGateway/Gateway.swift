@@ -7,17 +7,19 @@ import RenkeiBus
 import RenkeiContracts
 import Synchronization
 
-/// Everything the routes share: the bus, the authorization server, metrics, transfers, and the delivery service
-/// (for its lag). Transfer status and maintenance mode are the cluster's (``SharedState``), the same at every
-/// instance.
+/// Everything the routes share: the bus, the authorization server, metrics and receivers' lag, transfers, and the
+/// delivery service (for its file workers' lag). Transfer status and maintenance mode are the cluster's
+/// (``SharedState``), the same at every instance.
 final class Gateway: Sendable {
     let bus: Bus
     let configuration: GatewayConfiguration
     let tokens: TokenService
     let metrics: GatewayMetrics
+    /// Every receiver's lag for `renkei_receiver_lag`; told each feed page served here (pull receivers' cursors).
+    let receiverLag: ReceiverLagMonitor
     let transfers: TransferRegistry
     let queries: QueryClient
-    /// The delivery service of this instance, when it runs one (`renkei_consumer_lag`).
+    /// The delivery service of this instance, when it runs one (its file workers' lag).
     let delivery: DeliveryService?
     let logger: Logger
     let httpClient: HTTPClient
@@ -30,6 +32,7 @@ final class Gateway: Sendable {
         self.configuration = configuration
         self.tokens = tokens
         self.metrics = metrics
+        self.receiverLag = ReceiverLagMonitor(bus: bus)
         self.queries = queries
         self.delivery = delivery
         self.logger = logger

@@ -77,7 +77,9 @@ public final class DeliveryService: Service, Sendable {
     /// Whether the worker must run once in the cluster (under a lease) rather than on every instance.
     static func isLeased(_ id: DeliveryWorkerID) -> Bool { id.method == .file || id.method == .inbox }
 
-    /// How far each running worker that can say is behind its topic.
+    /// How far each running worker that can say is behind its topic: the file workers whose lease this instance
+    /// holds. Push receivers are measured through their consumer groups instead (``ReceiverLagMonitor``), the same
+    /// at every instance.
     public func lag() async -> [DeliveryLag] {
         var lags: [DeliveryLag] = []
         for worker in running.withLock({ $0 }) {

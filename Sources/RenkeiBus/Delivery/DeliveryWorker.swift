@@ -45,7 +45,8 @@ public struct DeliveryWorkerID: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(method.rawValue) \(linkage) → \(system)" }
 }
 
-/// How far a worker is behind its topic, for the `renkei_consumer_lag` gauge.
+/// How far a worker is behind its topic, by its own measure (file workers: records after the newest manifest), for
+/// ``ReceiverLagMonitor``.
 public struct DeliveryLag: Sendable, Hashable {
     public var worker: DeliveryWorkerID
     /// Records not yet delivered.

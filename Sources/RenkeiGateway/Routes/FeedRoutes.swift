@@ -41,6 +41,10 @@ struct FeedRoutes {
             page = try await Self.page(reader, linkage: linkage.id, receiver: receiver, after: page.next, limit: limit)
         }
         gateway.metrics.delivered(linkage: linkage.id, receiver: receiver, method: "pull", count: page.deliveries.count)
+        gateway.metrics.deliveredBytes(
+            linkage: linkage.id, receiver: receiver, method: "pull",
+            bytes: page.deliveries.reduce(0) { $0 + $1.value.count })
+        gateway.receiverLag.fetched(linkage: linkage.id, receiver: receiver, next: page.next)
         return Gateway.json(Self.body(page))
     }
 

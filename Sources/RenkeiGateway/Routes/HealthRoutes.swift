@@ -35,20 +35,29 @@ struct HealthRoutes {
     }
 
     private func metrics() async throws -> Response {
-        var gauges: [(name: String, labels: [(String, String)], value: Int)] = []
+        var gauges: [(name: String, labels: [(String, String)], value: Double)] = []
         for (topic, count) in await gateway.bus.deadLetterCounts() {
-            gauges.append(("renkei_dead_letters", [("topic", topic)], count))
+            gauges.append(("renkei_dead_letters", [("topic", topic)], Double(count)))
         }
-        for lag in await gateway.delivery?.lag() ?? [] {
+        for lag in await gateway.receiverLag.lag(files: await gateway.delivery?.lag() ?? []) {
             gauges.append(
                 (
-                    "renkei_consumer_lag", [("linkage", lag.worker.linkage), ("receiver", lag.worker.system)],
-                    lag.records
+                    "renkei_receiver_lag",
+                    [("linkage", lag.linkage), ("receiver", lag.receiver), ("method", lag.method.rawValue)],
+                    Double(lag.records)
                 ))
         }
-        gauges.append(("renkei_kafka_clients_open", [], Bus.openKafkaClients))
+        for fetch in gateway.receiverLag.lastFetches {
+            gauges.append(
+                (
+                    "renkei_pull_last_fetch_timestamp_seconds",
+                    [("linkage", fetch.linkage), ("receiver", fetch.receiver)],
+                    fetch.secondsSince1970
+                ))
+        }
+        gauges.append(("renkei_kafka_clients_open", [], Double(Bus.openKafkaClients)))
         if let behind = gateway.bus.history.behind {
-            gauges.append(("renkei_history_index_behind", [], Int(behind)))
+            gauges.append(("renkei_history_index_behind", [], Double(behind)))
         }
         let text = gateway.metrics.exposition(gauges: gauges)
         return Response(

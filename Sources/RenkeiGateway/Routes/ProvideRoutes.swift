@@ -12,8 +12,12 @@ struct ProvideRoutes {
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
         let providers = router.linkageGroup(gateway, scope: Scopes.provide)
-        providers.post("/linkages/{linkage}/records") { request, context in try await provide(request, context) }
-        providers.post("/linkages/{linkage}/transfers") { request, context in try await transfer(request, context) }
+        providers.post("/linkages/{linkage}/records") { request, context in
+            try await measured(context, .records) { try await provide(request, context) }
+        }
+        providers.post("/linkages/{linkage}/transfers") { request, context in
+            try await measured(context, .transfer) { try await transfer(request, context) }
+        }
         router.authenticatedGroup(gateway).get("/transfers/{transfer}") { request, context in
             try await showTransfer(request, context)
         }
@@ -53,6 +57,25 @@ struct ProvideRoutes {
         return .utf8
     }
 
+    /// Runs a provide handler and records its time and outcome (`renkei_provide_duration_seconds`), from the
+    /// handler's start — the body not yet read — to its answer.
+    private func measured(
+        _ context: GatewayRequestContext, _ kind: GatewayMetrics.ProvideKind, _ handler: () async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        let linkage = try context.pathLinkage.id
+        do {
+            let response = try await handler()
+            gateway.metrics.provideDuration(
+                linkage: linkage, kind: kind, failure: nil, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            gateway.metrics.provideDuration(
+                linkage: linkage, kind: kind, failure: error, duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
     private func provide(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let linkage = try context.pathLinkage
         let grant = try context.grant
@@ -67,7 +90,7 @@ struct ProvideRoutes {
             let receipt = try await gateway.bus.provide(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", records: body, format: format,
                 correlationID: request.headers[.renkeiCorrelation], traceParent: request.headers[.traceParent])
-            gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
+            gateway.metrics.provided(linkage: linkage.id, receipt: receipt, bytes: body.count)
             let body: JSONValue = .object([
                 ("accepted", .integer(receipt.accepted)), ("quarantined", .integer(receipt.quarantined)),
                 ("eventIDs", .array(receipt.eventIDs.map { .string($0) })),
@@ -98,7 +121,7 @@ struct ProvideRoutes {
                 chunks: body,
                 transferID: id, correlationID: request.headers[.renkeiCorrelation],
                 progress: { progress in transfers.update(id: id, progress: progress) })
-            gateway.metrics.provided(linkage: linkage.id, receipt: receipt)
+            gateway.metrics.provided(linkage: linkage.id, receipt: receipt, bytes: body.bytesRead)
             let final = await transfers.finish(id: id, receipt: receipt)
             guard let state = final else { preconditionFailure("transfer \(id) was begun here") }
             return Gateway.json(state.json, status: .created, headers: [.location: "/transfers/\(id)"])

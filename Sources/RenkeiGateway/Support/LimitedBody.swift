@@ -11,7 +11,7 @@ struct LimitedBody: AsyncSequence, Sendable {
     let limit: Int
     /// The answer once the limit is passed.
     let tooLarge: Problem
-    private let passed = Flag()
+    private let shared = Shared()
 
     /// Throws `tooLarge` at once when `Content-Length` announces more than `limit`, before anything is read.
     init(_ request: Request, limit: Int, advice: String) throws {
@@ -22,7 +22,10 @@ struct LimitedBody: AsyncSequence, Sendable {
     }
 
     /// Whether the body was cut off because it passed the limit.
-    var exceeded: Bool { passed.value.load(ordering: .acquiring) }
+    var exceeded: Bool { shared.exceeded.load(ordering: .acquiring) }
+
+    /// Bytes read so far (`renkei_bytes_provided_total` of a transfer).
+    var bytesRead: Int { shared.bytes.load(ordering: .acquiring) }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
@@ -32,8 +35,9 @@ struct LimitedBody: AsyncSequence, Sendable {
         mutating func next() async throws -> [UInt8]? {
             guard let buffer = try await base.next() else { return nil }
             received += buffer.readableBytes
+            body.shared.bytes.store(received, ordering: .releasing)
             guard received <= body.limit else {
-                body.passed.value.store(true, ordering: .releasing)
+                body.shared.exceeded.store(true, ordering: .releasing)
                 throw body.tooLarge
             }
             return Array(buffer.readableBytesView)
@@ -45,7 +49,8 @@ struct LimitedBody: AsyncSequence, Sendable {
     }
 
     /// Shared by the sequence and its iterator, which is a copy.
-    private final class Flag: Sendable {
-        let value = Atomic(false)
+    private final class Shared: Sendable {
+        let exceeded = Atomic(false)
+        let bytes = Atomic(0)
     }
 }

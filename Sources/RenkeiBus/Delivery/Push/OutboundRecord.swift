@@ -1,3 +1,4 @@
+import Foundation
 import RenkeiKafka
 
 /// A record on a receiver's outbound topic, as a push worker holds it while delivering.
@@ -5,10 +6,18 @@ struct OutboundRecord: Sendable {
     var message: TopicReader.Message
     /// The record's envelope; `nil` for a message that is none of the bus's.
     var envelope: Envelope?
+    /// When the record was provided: its envelope's time, else its Kafka timestamp (for push latency).
+    var providedAt: Date?
 
     init(_ message: KafkaMessage) {
         self.message = TopicReader.Message(message)
         self.envelope = Envelope(headers: self.message.headers)
+        // An envelope without a readable `ce_time` parses as 1970; the broker's timestamp is then the better clock.
+        if let time = envelope?.time, time.timeIntervalSince1970 > 0 {
+            providedAt = time
+        } else {
+            providedAt = message.timestamp.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        }
     }
 
     var partition: Int32 { message.partition }

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import RenkeiContracts
 import RenkeiKafka
-import Synchronization
 
 /// Pushes one receiver's records of one linkage to its webhook (CloudEvents HTTP binary binding: `ce-*` headers,
 /// the record as the body), through the ``WebhookTransport`` of the process.
@@ -25,7 +24,6 @@ final class PushWorker: DeliveryWorker {
     private let observer: (any DeliveryObserver)?
     private let consumer: KafkaConsumer
     private let topic: String
-    private let positions = Mutex<[Int32: Int64]>([:])
 
     private init(
         bus: Bus, linkage: Linkage, receiver: Receiver, webhook: String, transport: any WebhookTransport,
@@ -73,14 +71,6 @@ final class PushWorker: DeliveryWorker {
         await consumer.shutdown()
     }
 
-    func lag() async -> Int? {
-        guard let marks = try? await bus.admin.watermarks(topic: topic) else { return nil }
-        let next = positions.withLock { $0 }
-        return marks.reduce(0) { sum, entry in
-            sum + Int(entry.value.high - max(next[entry.key] ?? entry.value.low, entry.value.low))
-        }
-    }
-
     private var metadata: Logger.Metadata {
         ["renkei.linkage": "\(linkage.id)", "renkei.receiver": "\(receiver.system)"]
     }
@@ -100,7 +90,6 @@ final class PushWorker: DeliveryWorker {
                             linkage: linkage, receiver: receiver, keys: record.keys, events: record.events,
                             transfer: record.envelope?.transfer, recordCount: 1))
                 }
-                positions.withLock { $0[record.partition] = record.offset + 1 }
             }
             if !delivered.isEmpty {
                 await bus.record(delivered)
@@ -143,10 +132,16 @@ final class PushWorker: DeliveryWorker {
         var reason = "webhook-gave-up"
         var lastProblem = ""
         for attempt in 1...policy.attempts {
+            let started = ContinuousClock.now
             let outcome = await post(record)
-            observer?.pushAttempt(linkage: linkage.id, receiver: receiver.system, outcome: outcome.label)
+            observer?.pushAttempt(
+                linkage: linkage.id, receiver: receiver.system, outcome: outcome.label,
+                duration: ContinuousClock.now - started)
             switch outcome {
             case .delivered:
+                observer?.pushed(
+                    linkage: linkage.id, receiver: receiver.system, bytes: record.message.value.count,
+                    sinceProvided: record.providedAt.map { .seconds(max(0, Date().timeIntervalSince($0))) })
                 return true
             case .rejected(let status):
                 first = first ?? Date()
