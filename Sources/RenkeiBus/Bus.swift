@@ -98,8 +98,8 @@ public final class Bus: Sendable {
                 // Read to the end before the bus is handed out: an instance that starts serves with the state the
                 // others have (assertions used, transfers, maintenance).
                 shared = try await SharedState.start(
-                    configuration: kafka, admin: admin, producer: chunkProducer, instance: configuration.instance,
-                    logger: logger)
+                    configuration: kafka, admin: admin, instance: configuration.instance,
+                    embedded: EmbeddedKafka.isHosted(by: kafka.bootstrapServers), logger: logger)
             } catch {
                 await chunkProducer.shutdown()
                 await producer.shutdown()

@@ -70,21 +70,22 @@ private func makeApplication(
             bus: bus, transport: HTTPWebhookTransport(client: .shared), configuration: deliveryConfiguration,
             observer: metrics)
     }
+    // Before any client starts, so that a failure here leaves nothing running.
+    if configuration.maintenance {
+        try await bus.shared.setMaintenance(true, by: "instance:\(bus.configuration.instance)")
+    }
+    // Uploads this instance was taking when it last stopped: committed or cut off, as the history says.
+    let settled = try await bus.settleInterruptedTransfers()
+    if settled > 0 {
+        logger.warning(
+            "transfers taken when this instance last stopped settled", metadata: ["renkei.transfers": "\(settled)"])
+    }
     let queries = try await QueryClient.start(bus: bus)
     let tokens = await TokenService.make(
         contracts: bus.contracts, secrets: secrets, configuration: configuration, ledger: .shared(bus.shared))
     let gateway = Gateway(
         bus: bus, tokens: tokens, configuration: configuration, queries: queries, metrics: metrics,
         delivery: delivery, logger: logger)
-    if configuration.maintenance {
-        try await bus.shared.setMaintenance(true, by: "instance:\(bus.configuration.instance)")
-    }
-    // Uploads this instance was taking when it last stopped died with it: say so at every instance.
-    let interrupted = try await bus.shared.failInterruptedTransfers()
-    if interrupted > 0 {
-        logger.warning(
-            "transfers cut off by the last stop marked failed", metadata: ["renkei.transfers": "\(interrupted)"])
-    }
     let router = buildRouter(gateway)
     var services: [any Service] = [QueryClientService(client: queries)]
     if deliveryInsideApplication, let delivery { services.append(delivery) }

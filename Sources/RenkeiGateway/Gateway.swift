@@ -37,7 +37,7 @@ final class Gateway: Sendable {
         self.delivery = delivery
         self.logger = logger
         self.httpClient = HTTPClient.shared
-        self.transfers = TransferRegistry(shared: bus.shared, instance: bus.configuration.instance, logger: logger)
+        self.transfers = TransferRegistry(bus: bus, logger: logger)
     }
 
     var contracts: ContractSet { bus.contracts }

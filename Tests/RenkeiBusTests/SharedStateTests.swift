@@ -19,7 +19,6 @@ import Testing
     func aClaimRacedByTwoInstancesIsWonByExactlyOne() async throws {
         try await BusHarness.with { harness in
             let other = try await Self.secondBus(on: harness, instance: "second")
-            defer { Task { await other.shutdown() } }
             let expires = Date().addingTimeInterval(120)
             for round in 0..<20 {
                 let id = "assertion-\(round)"
@@ -64,23 +63,37 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func transfersAnInstanceWasStreamingWhenItStoppedAreFailedWhenItStartsAgain() async throws {
+    func transfersAnInstanceWasStreamingWhenItDiedAreSettledFromTheHistory() async throws {
         try await BusHarness.with { harness in
             let crashed = try await Self.secondBus(on: harness, instance: "crashed")
+            // One upload cut off, one committed just before the instance died without writing its status.
             try await crashed.shared.record(
                 TransferStatus(id: "cut", linkage: "resident-change", provider: "sys-001", instance: "crashed"))
-            var finished = TransferStatus(
-                id: "done", linkage: "resident-change", provider: "sys-001", instance: "crashed")
-            finished.state = .committed
-            try await crashed.shared.record(finished)
+            try await crashed.shared.record(
+                TransferStatus(id: "landed", linkage: "resident-change", provider: "sys-001", instance: "crashed"))
+            let (csv, _) = harness.residentsCSV(30)
+            _ = try await crashed.provideBulk(
+                linkage: "resident-change", provider: "001", format: .csv,
+                chunks: ChunkedBytes(bytes: csv, chunkSize: 4096), transferID: "landed")
             await crashed.shutdown()
 
+            // Other instances settle a status nobody wrote for a minute; until then it is streaming.
+            #expect(await harness.bus.transferStatus("cut")?.state == .streaming)
+            #expect(await harness.bus.history.catchUp(within: .seconds(10)))
+            let later = Date().addingTimeInterval(TransferStatus.staleAfter + 1)
+            #expect(await harness.bus.transferStatus("cut", now: later)?.problem == "interrupted")
+            #expect(await harness.bus.transferStatus("landed", now: later)?.state == .committed)
+            #expect(await harness.bus.transferStatus("landed", now: later)?.accepted == 30)
+
+            // The instance itself writes the outcome when it starts again.
             let restarted = try await Self.secondBus(on: harness, instance: "crashed")
-            #expect(try await restarted.shared.failInterruptedTransfers() == 1)
-            let marked = try await eventually(within: 5) { harness.bus.shared.transfer("cut")?.state == .failed }
-            #expect(marked)
+            #expect(try await restarted.settleInterruptedTransfers() == 2)
+            let written = try await eventually(within: 5) {
+                harness.bus.shared.transfer("cut")?.state == .failed
+                    && harness.bus.shared.transfer("landed")?.state == .committed
+            }
+            #expect(written)
             #expect(harness.bus.shared.transfer("cut")?.problem == "interrupted")
-            #expect(harness.bus.shared.transfer("done")?.state == .committed)
             await restarted.shutdown()
         }
     }

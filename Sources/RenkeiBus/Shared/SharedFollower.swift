@@ -24,6 +24,10 @@ final class SharedFollower: Sendable {
         var reached: [String: Int64] = [:]
         var waiters: [Waiter] = []
         var nextWaiter = 0
+        /// Waits begun and not yet answered (registered in `waiters` or about to be).
+        var pending: Set<Int> = []
+        /// Waits that timed out before they were registered.
+        var expired: Set<Int> = []
         var task: Task<Void, Never>?
         var closed = false
     }
@@ -99,6 +103,7 @@ final class SharedFollower: Sendable {
             let reached = progress.reached
             let (done, waiting) = progress.waiters.partitioned { $0.offset < reached[$0.topic] ?? 0 }
             progress.waiters = waiting
+            progress.pending.subtract(done.map(\.id))
             return done.map(\.continuation)
         }
         for continuation in ready { continuation.resume(returning: true) }
@@ -109,35 +114,44 @@ final class SharedFollower: Sendable {
     func waitUntilRead(_ topic: String, through offset: Int64, timeout: Duration) async -> Bool {
         let id = progress.withLock { progress -> Int in
             progress.nextWaiter += 1
+            progress.pending.insert(progress.nextWaiter)
             return progress.nextWaiter
         }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                    let resumeNow = self.progress.withLock { progress -> Bool in
-                        if progress.closed || offset < progress.reached[topic] ?? 0 { return true }
-                        progress.waiters.append(
-                            Waiter(topic: topic, offset: offset, continuation: continuation, id: id))
-                        return false
-                    }
-                    if resumeNow { continuation.resume(returning: true) }
-                }
-                return self.progress.withLock { offset < $0.reached[topic] ?? 0 }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                // Gives up the wait: resumes the waiter with the answer it has (not read).
-                let waiter = self.progress.withLock { progress -> Waiter? in
-                    guard let index = progress.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                    return progress.waiters.remove(at: index)
-                }
-                waiter?.continuation.resume(returning: false)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self.expire(id)
         }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let now = progress.withLock { progress -> Bool? in
+                if offset < progress.reached[topic] ?? 0 {
+                    progress.pending.remove(id)
+                    return true
+                }
+                // Timed out before it got here, or stopped: it will never be read here.
+                if progress.closed || progress.expired.remove(id) != nil {
+                    progress.pending.remove(id)
+                    return false
+                }
+                progress.waiters.append(Waiter(topic: topic, offset: offset, continuation: continuation, id: id))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    /// Gives up the wait `id`: resumes it with `false` if it waits, or marks it so that it does not start waiting.
+    private func expire(_ id: Int) {
+        let waiter = progress.withLock { progress -> Waiter? in
+            guard progress.pending.contains(id) else { return nil }
+            guard let index = progress.waiters.firstIndex(where: { $0.id == id }) else {
+                progress.expired.insert(id)
+                return nil
+            }
+            progress.pending.remove(id)
+            return progress.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(returning: false)
     }
 
     /// Waits until everything the topics held when called has been applied: an instance that starts reads the
@@ -157,7 +171,10 @@ final class SharedFollower: Sendable {
     func shutdown() async {
         let (task, waiters) = progress.withLock { progress in
             progress.closed = true
-            defer { progress.waiters = [] }
+            defer {
+                progress.waiters = []
+                progress.pending = []
+            }
             return (progress.task, progress.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(returning: false) }

@@ -39,8 +39,10 @@ public final class SharedState: Sendable {
         // A claim counts until it expires (an assertion's own expiry: then it could not be used again anyway).
         let claims = SharedTable<Claim>(
             topic: BusTopics.sharedClaims, rule: .firstWins, decode: Claim.decode, expired: { $0.expires < Date() })
+        // As long as the topic keeps them (compaction and retention leave a status there about a week).
         let transfers = SharedTable<TransferStatus>(
-            topic: BusTopics.sharedTransfers, rule: .lastWins, decode: TransferStatus.decode)
+            topic: BusTopics.sharedTransfers, rule: .lastWins, decode: TransferStatus.decode,
+            expired: { $0.updatedAt.addingTimeInterval(TransferStatus.keptSeconds) < Date() })
         let maintenance = SharedTable<MaintenanceMode>(
             topic: BusTopics.sharedSettings, rule: .lastWins, decode: MaintenanceMode.decode)
 
@@ -48,14 +50,29 @@ public final class SharedState: Sendable {
     }
 
     /// Starts following the shared topics and waits until this instance has read them to their end.
+    ///
+    /// Writes go through a producer of their own: small, unbatched (`linger` 0) and uncompressed, so a claim never
+    /// waits behind bulk chunks, and with a delivery timeout of `writeTimeout`, so a write that timed out is not
+    /// delivered later by librdkafka. The follower fetches with a short wait on the embedded cluster, which holds an
+    /// empty fetch for its whole wait.
     static func start(
-        configuration: KafkaConfiguration, admin: KafkaAdmin, producer: KafkaProducer, instance: String,
+        configuration: KafkaConfiguration, admin: KafkaAdmin, instance: String, embedded: Bool,
         catchUpTimeout: Duration = .seconds(60), writeTimeout: Duration = .seconds(10), logger: Logger
     ) async throws -> SharedState {
         let tables = Tables()
-        let follower = try SharedFollower.start(configuration: configuration, tables: tables.all, logger: logger)
+        var reading = configuration
+        if embedded { reading.consumer.fetchWait = .milliseconds(10) }
+        let follower = try SharedFollower.start(configuration: reading, tables: tables.all, logger: logger)
+        let producer: KafkaProducer
         do {
             try await follower.catchUp(admin: admin, timeout: catchUpTimeout)
+            var writing = configuration
+            writing.producer.transactionalID = nil
+            writing.producer.linger = .zero
+            writing.producer.compression = .none
+            writing.producer.maxInFlightKilobytes = 1024
+            writing.producer.deliveryTimeout = writeTimeout
+            producer = try await KafkaProducer.make(configuration: writing, logger: logger)
         } catch {
             await follower.shutdown()
             throw error
@@ -65,7 +82,10 @@ public final class SharedState: Sendable {
             logger: logger)
     }
 
-    func shutdown() async { await follower.shutdown() }
+    func shutdown() async {
+        await producer.shutdown()
+        await follower.shutdown()
+    }
 
     /// Writes `value` under `key` to partition 0 of `topic` and waits until this instance has read it back; returns
     /// its offset.
@@ -167,18 +187,9 @@ public final class SharedState: Sendable {
         _ = try await write(BusTopics.sharedTransfers, key: status.id, value: status.encoded())
     }
 
-    /// Marks the transfers this instance was still streaming when it stopped (a crash, `kill -9`) as failed with
-    /// problem `interrupted`: their uploads died with the process and were never committed. Returns how many.
-    @discardableResult
-    public func failInterruptedTransfers() async throws -> Int {
-        let mine = transfers.values { $0.instance == instance && $0.state == .streaming }
-        for var status in mine {
-            status.state = .failed
-            status.problem = "interrupted"
-            status.finishedAt = Date()
-            try await record(status)
-        }
-        return mine.count
+    /// The transfers `instance` was streaming, as last written.
+    func streaming(of instance: String) -> [TransferStatus] {
+        transfers.values { $0.instance == instance && $0.state == .streaming }
     }
 
     // MARK: Maintenance

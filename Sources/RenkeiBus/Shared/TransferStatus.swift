@@ -62,6 +62,13 @@ public struct TransferStatus: Sendable, Hashable, Codable {
         self.updatedAt = startedAt
     }
 
+    /// How often the instance taking a transfer writes its status while it streams, even when no bytes arrive.
+    public static let heartbeat: Duration = .seconds(10)
+    /// How long a `streaming` status may go unwritten before its instance is taken for dead.
+    public static let staleAfter: TimeInterval = 60
+    /// How long a status is kept (the topic's retention).
+    public static let keptSeconds: TimeInterval = 7 * 86_400
+
     func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970

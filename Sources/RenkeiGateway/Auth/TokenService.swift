@@ -176,7 +176,8 @@ final class TokenService: Sendable {
         do {
             fresh = try await ledger.claim(issuer, jti, expiry.addingTimeInterval(skewSeconds))
         } catch {
-            throw .temporarilyUnavailable("The assertion's single use cannot be checked now; try again shortly.")
+            throw .temporarilyUnavailable(
+                "The assertion's single use cannot be checked now; try again shortly with a new assertion (new jti).")
         }
         guard fresh else { throw .invalidClient("The client assertion was used before (jti replayed).") }
         return client.principal

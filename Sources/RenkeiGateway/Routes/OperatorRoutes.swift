@@ -172,8 +172,9 @@ struct OperatorRoutes {
         } catch {
             throw Problem(
                 .serviceUnavailable, "broker-unavailable", "Broker unavailable",
-                detail: "Maintenance mode is kept in Kafka for every instance, and the broker did not take it; "
-                    + "nothing changed. Try again.", headers: [.retryAfter: "5"])
+                detail: "Maintenance mode is kept in Kafka for every instance, and the broker did not confirm the "
+                    + "change in time; it may still take effect. Check GET /health/ready and switch again.",
+                headers: [.retryAfter: "5"])
         }
         gateway.logger.notice(
             "maintenance mode changed",

@@ -114,7 +114,7 @@ struct ProvideRoutes {
             request, limit: gateway.configuration.maxTransferBytes, advice: "split it into several transfers")
         let id = UUID().uuidString.lowercased()
         let transfers = gateway.transfers
-        await transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
+        transfers.begin(id: id, linkage: linkage.id, provider: grant.principal.clientID)
         do {
             let receipt = try await gateway.bus.provideBulk(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, encoding: encoding,
@@ -137,7 +137,7 @@ struct ProvideRoutes {
     private func showTransfer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let grant = try context.grant
         let id = context.parameters.get("transfer") ?? ""
-        guard let state = gateway.transfers.state(id),
+        guard let state = await gateway.transfers.state(id),
             state.provider == grant.principal.clientID || grant.principal.role == .operator
         else { throw Problem.notFound("There is no transfer `\(id)` of this client (statuses are kept a week).") }
         return Gateway.json(state.json)
