@@ -23,7 +23,8 @@ import Testing
                 #expect(feed.allSatisfy { $0.envelope.requestPurpose == Self.purpose })
                 #expect(feed.allSatisfy { $0.envelope.contractVersion == route.contractVersion })
                 // The contract's purpose of use stays beside it, unchanged.
-                #expect(feed.allSatisfy { $0.envelope.purpose?.isEmpty == false && $0.envelope.purpose != Self.purpose })
+                #expect(
+                    feed.allSatisfy { $0.envelope.purpose?.isEmpty == false && $0.envelope.purpose != Self.purpose })
             }
             let provides = try await harness.history(HistoryFilter(linkage: "resident-change", kind: .provide))
             #expect(provides.count == 4)

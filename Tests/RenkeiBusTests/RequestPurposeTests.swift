@@ -12,14 +12,16 @@ import Testing
             try RequestPurpose(longest + "b")
         } throws: { error in
             let refused = error as? RequestPurposeError
-            return refused?.code == .tooLong && refused?.description == "The purpose has 257 bytes of UTF-8; at most 256 are allowed."
+            return refused?.code == .tooLong
+                && refused?.description == "The purpose has 257 bytes of UTF-8; at most 256 are allowed."
         }
     }
 
-    @Test(arguments: ["\t", "\n", "\r", "\u{0}", "\u{7F}", "\u{85}", "\u{9F}"])
-    func refusesControlCharacters(control: String) {
+    /// By code point, so that the test's name prints.
+    @Test(arguments: [0x09, 0x0A, 0x0D, 0x00, 0x7F, 0x85, 0x9F] as [UInt32])
+    func refusesControlCharacters(control: UInt32) {
         #expect {
-            try RequestPurpose("転入" + control + "届")
+            try RequestPurpose("転入" + String(Character(Unicode.Scalar(control)!)) + "届")
         } throws: { error in
             let refused = error as? RequestPurposeError
             return refused?.code == .controlCharacter && refused?.reason.contains("at character 3") == true
