@@ -57,12 +57,12 @@ import Testing
     }
 
     @Test(arguments: [
-        (String(repeating: "%E8%BB%A2", count: 86), "has 258 bytes of UTF-8; at most 256 are allowed."),
-        ("%E8%BB%A2%0A%E5%85%A5", "holds a control character (U+000A) at character 2"),
-        ("%E8%BB", "is not percent-encoded UTF-8"),
-        ("", "is empty"),
+        (String(repeating: "%E8%BB%A2", count: 86), "too-long", "has 258 bytes of UTF-8; at most 256 are allowed."),
+        ("%E8%BB%A2%0A%E5%85%A5", "control-character", "holds a control character (U+000A) at character 2"),
+        ("%E8%BB", "malformed-escape", "is not percent-encoded UTF-8"),
+        ("", "empty", "is empty"),
     ])
-    func anUnusablePurposeIsRefusedAndNothingIsWritten(value: String, reason: String) async throws {
+    func anUnusablePurposeIsRefusedAndNothingIsWritten(value: String, code: String, reason: String) async throws {
         try await GatewayHarness.with { harness in
             let provider = try await harness.token("sys-001")
             let record = Residents.json(harness.bus.contracts, count: 1)[0]
@@ -81,6 +81,8 @@ import Testing
             for refusal in refusals {
                 #expect(refusal.status == 400)
                 #expect(refusal.json["code"] as? String == "invalid-purpose")
+                #expect(refusal.json["header"] as? String == "Renkei-Request-Purpose")
+                #expect(refusal.json["reason"] as? String == code)
                 let detail = refusal.json["detail"] as? String ?? ""
                 #expect(detail.hasPrefix("The header `Renkei-Request-Purpose` "), "\(detail)")
                 #expect(detail.contains(reason), "\(detail)")

@@ -22,7 +22,7 @@ enum RequestPurposeHeader {
             return try RequestPurpose(httpHeader: value)
         } catch {
             var problem = Problem.badRequest("invalid-purpose", "The header `\(name)` \(error.reason)")
-            problem.extensions = [("header", .string(name.canonicalName)), ("reason", .string(error.code.rawValue))]
+            problem.extensions = [("header", .string(name.rawName)), ("reason", .string(error.code.rawValue))]
             throw problem
         }
     }
