@@ -87,6 +87,12 @@ import Testing
                 #expect(detail.hasPrefix("The header `Renkei-Request-Purpose` "), "\(detail)")
                 #expect(detail.contains(reason), "\(detail)")
             }
+            // Sent twice, even with a usable value, it is refused too: which one would count is not for the bus to guess.
+            let twice = try await harness.call(
+                .POST, "/linkages/resident-change/records", token: provider, contentType: "application/json",
+                body: record, headers: [("Renkei-Request-Purpose", Self.encoded), ("Renkei-Request-Purpose", value)])
+            #expect(twice.status == 400)
+            #expect((twice.json["detail"] as? String)?.contains("more than once") == true)
             let ops = try await harness.token("ops")
             try await harness.bus.history.sync()
             let history = try await harness.call(.GET, "/operations/history", token: ops)
