@@ -162,6 +162,12 @@ public final class Bus: Sendable {
 
     func route(_ linkage: String) -> LinkageRoute? { routes[linkage] }
 
+    /// The version of linkage `linkage` as this bus loaded it, the value it writes in envelopes
+    /// (``EnvelopeHeader/contractVersion``) and history entries; `nil` when the contracts have no such linkage.
+    public func contractVersion(of linkage: String) -> String? {
+        routes[linkage]?.contractVersion ?? contracts.linkage(linkage).map { LinkageRoute.contractVersion(of: $0) }
+    }
+
     /// Runs `body` in one transaction together with `history`'s entries (sealed into this instance's chain), and
     /// moves the chain head when the transaction commits. The gate holds from reading the head to moving it, so
     /// concurrent provides cannot seal two entries onto the same predecessor.

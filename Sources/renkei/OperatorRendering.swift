@@ -92,6 +92,8 @@ enum OperatorRendering {
                 entry.outcome + (entry.reason.map { " (\($0))" } ?? ""),
                 entry.transfer.map { "transfer \($0)" } ?? "", item.foundInKeyList ? "(found in its key list)" : "",
                 entry.deadLetter.map { "dead letter \($0)" } ?? "", entry.operatorID.map { "by operator \($0)" } ?? "",
+                entry.contractVersion.map { "contract \($0)" } ?? "",
+                entry.requestPurpose.map { "request purpose: \($0)" } ?? "",
             ].filter { !$0.isEmpty }.joined(separator: "  ")
         }
         lines.append(

@@ -13,6 +13,7 @@ enum ResidentReportRendering {
             }
             lines.append(head)
             if let purpose = line.purpose { lines.append("    purpose:  \(purpose)") }
+            if let purpose = line.requestPurpose { lines.append("    request:  \(purpose)") }
             if !line.items.isEmpty {
                 lines.append("    items:    " + line.items.map { $0.name ?? $0.key }.joined(separator: "、"))
             }
@@ -24,7 +25,9 @@ enum ResidentReportRendering {
             }
             lines.append("    outcome:  \(outcome)")
             if let file = line.file { lines.append("    file:     \(file)") }
-            if let contract = line.contract { lines.append("    contract: \(contract)") }
+            if let contract = line.contract {
+                lines.append("    contract: \(contract)" + (line.contractVersion.map { ", version \($0)" } ?? ""))
+            }
         }
         lines.append("")
         lines.append("\(report.lines.count) entr\(report.lines.count == 1 ? "y" : "ies"). Values are never recorded.")
@@ -49,7 +52,9 @@ enum ResidentReportRendering {
                 ("time", .string(Timestamp.format(line.time))), ("kind", .string(line.kind.rawValue)),
                 ("linkage", .string(line.linkage)), ("provider", system(line.provider)),
                 ("receiver", system(line.receiver)), ("purpose", line.purpose.map(JSONValue.string) ?? .null),
+                ("requestPurpose", line.requestPurpose.map(JSONValue.string) ?? .null),
                 ("contract", line.contract.map(JSONValue.string) ?? .null),
+                ("contractVersion", line.contractVersion.map(JSONValue.string) ?? .null),
                 (
                     "items",
                     .array(
@@ -72,7 +77,8 @@ enum ResidentReportRendering {
         var rows = [
             [
                 "time", "kind", "linkage", "provider", "provider_name", "receiver", "receiver_name", "purpose",
-                "items", "outcome", "reason", "transfer", "in_key_list", "contract", "file",
+                "items", "outcome", "reason", "transfer", "in_key_list", "contract", "file", "request_purpose",
+                "contract_version",
             ]
         ]
         for line in report.lines {
@@ -81,6 +87,7 @@ enum ResidentReportRendering {
                 line.provider?.name ?? "", line.receiver?.id ?? "", line.receiver?.name ?? "", line.purpose ?? "",
                 line.items.map { $0.name ?? $0.key }.joined(separator: ";"), line.outcome, line.reason ?? "",
                 line.transfer ?? "", line.inKeyList ? "true" : "false", line.contract ?? "", line.file ?? "",
+                line.requestPurpose ?? "", line.contractVersion ?? "",
             ])
         }
         return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

@@ -24,12 +24,14 @@ import Testing
         let bus = try await Bus.start(
             contracts: contracts, configuration: BusConfiguration(kafka: kafka.configuration, instance: "cli-report"),
             logger: logger)
+        let purpose = "住民記録システム移行 第1回"
+        let version = try #require(bus.contractVersion(of: "resident-register-daily"))
         let receipt = try await bus.provideBulk(
             linkage: "resident-register-daily", provider: "001", format: .csv,
             chunks: AsyncStream([UInt8].self) { continuation in
                 continuation.yield(residents.csv)
                 continuation.finish()
-            })
+            }, requestPurpose: try RequestPurpose(purpose))
         await bus.shutdown()
         let transfer = try #require(receipt.transfer?.id)
         let resident = residents.records[250]
@@ -44,6 +46,7 @@ import Testing
         #expect(table.stdout.contains("transfer \(transfer)"))
         #expect(table.stdout.components(separatedBy: "(found in its key list)").count - 1 == 3)
         #expect(table.stdout.contains("3 entries, newest first."))
+        #expect(table.stdout.components(separatedBy: "contract \(version)  request purpose: \(purpose)").count - 1 == 3)
         #expect(!table.stdout.contains(name))
 
         // Pages of 2 with the printed cursor give the three entries once each.
@@ -74,6 +77,7 @@ import Testing
             #expect(field("kind") == "provide" && field("provider") == "001" && field("transfer") == transfer)
             #expect(field("in_key_list") == "true")
             #expect(field("items").contains("宛名番号"))
+            #expect(field("request_purpose") == purpose && field("contract_version") == version)
         }
         #expect(rows.dropFirst().map { $0[header.firstIndex(of: "receiver")!] }.sorted() == ["008", "018", "C001"])
 
@@ -82,6 +86,8 @@ import Testing
         let lines = json["entries"] as? [[String: Any]] ?? []
         #expect(lines.count == 3)
         #expect(lines.allSatisfy { $0["inKeyList"] as? Bool == true })
+        #expect(lines.allSatisfy { $0["requestPurpose"] as? String == purpose })
+        #expect(lines.allSatisfy { $0["contractVersion"] as? String == version })
 
         let text = try CLIRunner.run(["history", "report"] + options)
         #expect(text.status == 0, "\(text.stderr)")
@@ -89,6 +95,8 @@ import Testing
         #expect(text.stdout.contains("3 entries. Values are never recorded."))
         #expect(text.stdout.contains("001 住民基本台帳 → 008 個人住民税"))
         #expect(text.stdout.contains("bulk transfer \(transfer), found in its key list"))
+        #expect(text.stdout.components(separatedBy: "    request:  \(purpose)\n").count - 1 == 3)
+        #expect(text.stdout.contains("    contract: resident-record@1.0, version \(version)"))
         for output in [table.stdout, csv.stdout, text.stdout] {
             #expect(!output.contains(name), "a record's value in the output")
         }

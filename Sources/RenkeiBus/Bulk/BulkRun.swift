@@ -25,6 +25,7 @@ final class BulkRun: Sendable {
     private let encoding: TextEncoding
     private let transferID: String
     private let correlationID: String?
+    private let requestPurpose: String?
     private let progress: (@Sendable (BulkProgress) -> Void)?
     private let time = Date()
     /// Chunk messages in flight before the input is read further: bounds memory for any transfer size.
@@ -32,7 +33,7 @@ final class BulkRun: Sendable {
 
     init(
         bus: Bus, route: LinkageRoute, format: SubmissionFormat, encoding: TextEncoding, transferID: String,
-        correlationID: String?, progress: (@Sendable (BulkProgress) -> Void)?
+        correlationID: String?, requestPurpose: RequestPurpose?, progress: (@Sendable (BulkProgress) -> Void)?
     ) {
         self.bus = bus
         self.route = route
@@ -40,6 +41,7 @@ final class BulkRun: Sendable {
         self.encoding = encoding
         self.transferID = transferID
         self.correlationID = correlationID
+        self.requestPurpose = requestPurpose?.text
         self.progress = progress
     }
 
@@ -233,14 +235,16 @@ final class BulkRun: Sendable {
                 time: time, kind: .provide, linkage: route.linkage.id, contract: route.contract,
                 provider: route.linkage.provider, receiver: destination.receiver.system,
                 purpose: destination.receiver.purpose, recordCount: receipt.accepted, keyList: streamed.keyList,
-                items: destination.receiver.items, transfer: transferID, outcome: "ok")
+                items: destination.receiver.items, transfer: transferID, outcome: "ok",
+                requestPurpose: requestPurpose, contractVersion: route.contractVersion)
         }
         if receipt.quarantined > 0 {
             entries.append(
                 HistoryEntry(
                     time: time, kind: .deadLetter, linkage: route.linkage.id, contract: route.contract,
                     provider: route.linkage.provider, keys: streamed.quarantinedKeys, recordCount: receipt.quarantined,
-                    transfer: transferID, outcome: "quarantined", deadLetter: route.ingestDeadLetterTopic))
+                    transfer: transferID, outcome: "quarantined", deadLetter: route.ingestDeadLetterTopic,
+                    requestPurpose: requestPurpose, contractVersion: route.contractVersion))
         }
         return entries
     }
@@ -250,14 +254,16 @@ final class BulkRun: Sendable {
             id: "\(transferID)/\(destination.receiver.system)", source: route.source, type: .transferChunk, time: time,
             dataSchema: route.dataSchema, contentType: "application/jsonl", linkage: route.linkage.id,
             receiver: destination.receiver.system, purpose: destination.receiver.purpose,
-            correlationID: correlationID, transfer: transferID)
+            correlationID: correlationID, transfer: transferID, requestPurpose: requestPurpose,
+            contractVersion: route.contractVersion)
     }
 
     private func quarantineMessage(_ batch: RecordBatch, record: Int) -> KafkaOutgoingMessage {
         let key = batch.value(record: record, item: route.keyItem)
         let envelope = Envelope(
             source: route.source, type: .record, time: time, subject: key, dataSchema: route.dataSchema,
-            linkage: route.linkage.id, correlationID: correlationID, transfer: transferID)
+            linkage: route.linkage.id, correlationID: correlationID, transfer: transferID,
+            requestPurpose: requestPurpose, contractVersion: route.contractVersion)
         return DeadLetterMessage.ingest(
             route: route, envelope: envelope, batch: batch, record: record, errors: Array(batch.errors(of: record)),
             time: time)

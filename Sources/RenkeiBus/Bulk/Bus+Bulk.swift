@@ -19,17 +19,19 @@ extension Bus {
     /// `encoding` is the body's character encoding; CP932 and Shift_JIS are decoded to UTF-8 as the chunks stream.
     /// A body evidently in another encoding is refused as `unreadable-input` with one error naming the encoding it
     /// looks like.
+    ///
+    /// `requestPurpose`, when given, goes into the chunks', manifests' and quarantined rows' envelopes and into every
+    /// history entry of the transfer.
     public func provideBulk<Chunks: AsyncSequence>(
         linkage linkageID: String, provider: String, format: SubmissionFormat, encoding: TextEncoding = .utf8,
         chunks: Chunks,
         transferID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
-        progress: (@Sendable (BulkProgress) -> Void)? = nil
+        requestPurpose: RequestPurpose? = nil, progress: (@Sendable (BulkProgress) -> Void)? = nil
     ) async throws(ProvideError) -> ProvideReceipt where Chunks.Element == [UInt8] {
-        let route = try await authorize(linkage: linkageID, provider: provider)
+        let route = try await authorize(linkage: linkageID, provider: provider, requestPurpose: requestPurpose)
         let run = BulkRun(
             bus: self, route: route, format: format, encoding: encoding, transferID: transferID,
-            correlationID: correlationID,
-            progress: progress)
+            correlationID: correlationID, requestPurpose: requestPurpose, progress: progress)
         do {
             let streamed = try await run.stream(chunks)
             return try await commit(history: { _ in run.historyEntries(streamed) }) { transaction in
@@ -37,16 +39,16 @@ extension Bus {
                 return streamed.receipt
             }
         } catch let error as ProvideError {
-            throw await refuse(route, provider: provider, error)
+            throw await refuse(route, provider: provider, requestPurpose: requestPurpose, error)
         } catch let error as KafkaError {
             throw await refuse(
-                route, provider: provider,
+                route, provider: provider, requestPurpose: requestPurpose,
                 ProvideError(
                     .broker, "The broker did not take the transfer: \(error). Nothing was delivered.", kafkaError: error
                 ))
         } catch {
             throw await refuse(
-                route, provider: provider,
+                route, provider: provider, requestPurpose: requestPurpose,
                 ProvideError(.interrupted, "The transfer stopped before its end (\(error)). Nothing was delivered."))
         }
     }

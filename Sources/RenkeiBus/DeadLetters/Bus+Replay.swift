@@ -27,7 +27,8 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 
 extension Bus {
     /// Replays a dead letter: validates its record again against the current contracts, projects it to the
-    /// receivers the linkage has today, and sends it with its original event id so receivers can de-duplicate.
+    /// receivers the linkage has today, and sends it with its original event id (and request purpose) so receivers
+    /// can de-duplicate, under today's contract version.
     ///
     /// A dry run (the default) only says what would happen. A letter already replayed is not replayed again
     /// unless `force` is set. Every performed replay is written to the history in the same transaction.
@@ -93,6 +94,8 @@ extension Bus {
             copy.subject = key
             copy.receiver = destination.receiver.system
             copy.purpose = destination.receiver.purpose
+            // The request's purpose stays the original's; the contract is today's, which the record was checked against.
+            copy.contractVersion = route.contractVersion
             messages.append(
                 KafkaOutgoingMessage(
                     topic: destination.topic, key: key.map { Array($0.utf8) },
@@ -103,7 +106,8 @@ extension Bus {
                 kind: .replay, linkage: route.linkage.id, contract: route.contract, provider: route.linkage.provider,
                 receiver: destination.receiver.system, purpose: destination.receiver.purpose,
                 keys: key.map { [$0] } ?? [], items: destination.receiver.items,
-                events: [envelope.id], outcome: "replayed", deadLetter: reference.description, operatorID: operatorID)
+                events: [envelope.id], outcome: "replayed", deadLetter: reference.description, operatorID: operatorID,
+                requestPurpose: envelope.requestPurpose, contractVersion: route.contractVersion)
         }
         _ = try await commit(history: { _ in entries }) { transaction in
             try await transaction.send(messages)

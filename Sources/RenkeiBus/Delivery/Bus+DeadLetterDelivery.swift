@@ -17,14 +17,16 @@ extension Bus {
         let envelope = Envelope(
             source: route.source, type: .record, time: failure.lastFailure,
             subject: failure.keys.count == 1 ? failure.keys[0] : nil, dataSchema: route.dataSchema,
-            linkage: linkage, receiver: receiver, purpose: destination.receiver.purpose, transfer: failure.transfer)
+            linkage: linkage, receiver: receiver, purpose: destination.receiver.purpose, transfer: failure.transfer,
+            contractVersion: route.contractVersion)
         let message = KafkaOutgoingMessage(
             topic: destination.deadLetterTopic, key: envelope.subject.map { Array($0.utf8) }, value: description,
             headers: envelope.headers
                 + DeadLetterMessage.context(
                     stage: .delivery, reasons: [failure.reason], message: failure.message, attempts: failure.attempts,
                     original: nil, row: nil, first: failure.firstFailure, last: failure.lastFailure))
-        try await deadLetterDelivery(failure, message: message, route: route, destination: destination)
+        try await deadLetterDelivery(
+            failure, message: message, route: route, destination: destination, envelope: envelope)
     }
 
     /// Dead-letters one record a receiver did not take: the record (`original`, its envelope kept) goes to the
@@ -39,12 +41,14 @@ extension Bus {
         let message = DeadLetterMessage.delivery(
             topic: destination.deadLetterTopic, original: original, reason: failure.reason, message: failure.message,
             attempts: failure.attempts, first: failure.firstFailure, last: failure.lastFailure)
-        try await deadLetterDelivery(failure, message: message, route: route, destination: destination)
+        try await deadLetterDelivery(
+            failure, message: message, route: route, destination: destination,
+            envelope: Envelope(headers: original.headers))
     }
 
     private func deadLetterDelivery(
         _ failure: DeliveryFailure, message: KafkaOutgoingMessage, route: LinkageRoute,
-        destination: LinkageRoute.Destination
+        destination: LinkageRoute.Destination, envelope: Envelope?
     ) async throws {
         let topic = destination.deadLetterTopic
         _ = try await commit(
@@ -55,7 +59,8 @@ extension Bus {
                 }
                 return [
                     HistoryEntry.deliveryFailed(
-                        failure, linkage: route.linkage, receiver: destination.receiver, deadLetter: reference)
+                        failure, linkage: route.linkage, receiver: destination.receiver, deadLetter: reference,
+                        envelope: envelope)
                 ]
             },
             { transaction in try await transaction.sendAndWait([message]) })

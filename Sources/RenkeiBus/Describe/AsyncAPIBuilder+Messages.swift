@@ -102,6 +102,20 @@ extension AsyncAPIBuilder {
         if type == .transferChunk || type == .transferManifest {
             headers.append(Header(name: EnvelopeHeader.transfer, schema: text("The bulk transfer id."), required: true))
         }
+        headers.append(
+            Header(
+                name: EnvelopeHeader.contractVersion,
+                schema: constant(
+                    LinkageRoute.contractVersion(of: linkage),
+                    "The version of the linkage the message was written under; it changes when the contract does."),
+                required: true))
+        headers.append(
+            Header(
+                name: EnvelopeHeader.requestPurpose,
+                schema: text(
+                    "The caller's purpose for the request, when it gave one (HTTP `Renkei-Request-Purpose`): free "
+                        + "text of at most \(RequestPurpose.maxBytes) bytes of UTF-8."),
+                required: false))
         if type == .record {
             headers.append(
                 Header(name: EnvelopeHeader.traceParent, schema: text("W3C trace context."), required: false))

@@ -19,16 +19,22 @@ public struct Envelope: Sendable, Hashable {
     public var contentType: String
     public var linkage: String
     public var receiver: String?
+    /// The receiver's purpose of use, from the contract.
     public var purpose: String?
     public var correlationID: String?
     public var transfer: String?
     public var traceParent: String?
+    /// The caller's purpose for the request that wrote this message (``RequestPurpose``), if it gave one.
+    public var requestPurpose: String?
+    /// The version of the linkage the message was written under (``EnvelopeHeader/contractVersion``).
+    public var contractVersion: String?
 
     public init(
         id: String = UUID().uuidString.lowercased(), source: String, type: EventType, time: Date = Date(),
         subject: String? = nil, dataSchema: String? = nil, contentType: String = "application/json",
         linkage: String, receiver: String? = nil, purpose: String? = nil, correlationID: String? = nil,
-        transfer: String? = nil, traceParent: String? = nil
+        transfer: String? = nil, traceParent: String? = nil, requestPurpose: String? = nil,
+        contractVersion: String? = nil
     ) {
         self.id = id
         self.source = source
@@ -43,6 +49,8 @@ public struct Envelope: Sendable, Hashable {
         self.correlationID = correlationID
         self.transfer = transfer
         self.traceParent = traceParent
+        self.requestPurpose = requestPurpose
+        self.contractVersion = contractVersion
     }
 
     public static func source(system: String) -> String { "urn:renkei:system:\(system)" }
@@ -68,7 +76,8 @@ public struct Envelope: Sendable, Hashable {
             (EnvelopeHeader.subject, subject), (EnvelopeHeader.dataSchema, dataSchema),
             (EnvelopeHeader.receiver, receiver), (EnvelopeHeader.purpose, purpose),
             (EnvelopeHeader.correlationID, correlationID), (EnvelopeHeader.transfer, transfer),
-            (EnvelopeHeader.traceParent, traceParent),
+            (EnvelopeHeader.traceParent, traceParent), (EnvelopeHeader.requestPurpose, requestPurpose),
+            (EnvelopeHeader.contractVersion, contractVersion),
         ]
         for (name, value) in optional { if let value { headers.append(KafkaHeader(name: name, utf8: value)) } }
         return headers
@@ -90,7 +99,8 @@ public struct Envelope: Sendable, Hashable {
             contentType: text(EnvelopeHeader.contentType) ?? "application/json", linkage: linkage,
             receiver: text(EnvelopeHeader.receiver), purpose: text(EnvelopeHeader.purpose),
             correlationID: text(EnvelopeHeader.correlationID), transfer: text(EnvelopeHeader.transfer),
-            traceParent: text(EnvelopeHeader.traceParent))
+            traceParent: text(EnvelopeHeader.traceParent), requestPurpose: text(EnvelopeHeader.requestPurpose),
+            contractVersion: text(EnvelopeHeader.contractVersion))
     }
 }
 

@@ -17,10 +17,14 @@ public enum EnvelopeHeader {
     // Renkei extension attributes.
     public static let linkage = "ce_renkeilinkage"
     public static let receiver = "ce_renkeireceiver"
+    /// The receiver's purpose of use, from the contract.
     public static let purpose = "ce_renkeipurpose"
+    /// The caller's purpose for the request (``RequestPurpose``), when it gave one.
+    public static let requestPurpose = "ce_renkeirequestpurpose"
     public static let correlationID = "ce_renkeicorrelation"
     public static let transfer = "ce_renkeitransfer"
-    /// The contract version the record was checked against (the layout reference).
+    /// The version of the linkage the message was written under: 16 hex digits of a digest of the linkage as
+    /// loaded, changing whenever the contract does (the layout and version are in `ce_dataschema`).
     public static let contractVersion = "ce_renkeicontract"
     /// W3C trace context, the CloudEvents distributed-tracing extension.
     public static let traceParent = "ce_traceparent"

@@ -38,7 +38,14 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var contract: String?
     public var provider: String?
     public var receiver: String?
+    /// The receiver's purpose of use, from the contract.
     public var purpose: String?
+    /// The caller's purpose for the request that caused this entry (``RequestPurpose``), when it gave one. Absent
+    /// from entries written before it existed, which hash as they always did.
+    public var requestPurpose: String?
+    /// The version of the linkage the entry was written under (``EnvelopeHeader/contractVersion``): for a delivery,
+    /// the version its record was provided under. Absent from entries written before it existed.
+    public var contractVersion: String?
     /// Record keys concerned, when few enough to list (``HistoryKeyList/threshold``); more are in ``keyList``.
     public var keys: [String]
     public var recordCount: Int
@@ -66,6 +73,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         case chain, sequence, previousHash, hash, time, kind, linkage, contract, provider, receiver, purpose, keys
         case recordCount, keyList, items, transfer, events, outcome, reason, deadLetter, file
         case operatorID = "operator"
+        case requestPurpose, contractVersion
     }
 
     public init(
@@ -73,7 +81,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         receiver: String? = nil, purpose: String? = nil, keys: [String] = [], recordCount: Int? = nil,
         keyList: HistoryKeyList? = nil, items: [String]? = nil, transfer: String? = nil, events: [String] = [],
         outcome: String, reason: String? = nil, deadLetter: String? = nil, file: String? = nil,
-        operatorID: String? = nil
+        operatorID: String? = nil, requestPurpose: String? = nil, contractVersion: String? = nil
     ) {
         self.chain = ""
         self.sequence = 0
@@ -97,6 +105,8 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         self.deadLetter = deadLetter
         self.file = file
         self.operatorID = operatorID
+        self.requestPurpose = requestPurpose
+        self.contractVersion = contractVersion
     }
 
     /// The entry as stored on the history topic (canonical JSON).

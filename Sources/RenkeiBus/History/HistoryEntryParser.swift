@@ -42,6 +42,8 @@ enum HistoryEntryParser {
             var deadLetter: String?
             var file: String?
             var operatorID: String?
+            var requestPurpose: String?
+            var contractVersion: String?
 
             var readable = true
             func valid<Value>(_ value: Value?) -> Value? {
@@ -80,6 +82,8 @@ enum HistoryEntryParser {
                     case "deadLetter": deadLetter = valid(string())
                     case "file": file = valid(string())
                     case "operator": operatorID = valid(string())
+                    case "requestPurpose": requestPurpose = valid(string())
+                    case "contractVersion": contractVersion = valid(string())
                     default: return nil
                     }
                     // A field that was named must read as its type, or JSONDecoder decides.
@@ -94,7 +98,7 @@ enum HistoryEntryParser {
                 time: time, kind: kind, linkage: linkage, contract: contract, provider: provider, receiver: receiver,
                 purpose: purpose, keys: keys, recordCount: recordCount, keyList: keyList, items: items,
                 transfer: transfer, events: events, outcome: outcome, reason: reason, deadLetter: deadLetter,
-                file: file, operatorID: operatorID)
+                file: file, operatorID: operatorID, requestPurpose: requestPurpose, contractVersion: contractVersion)
             entry.chain = chain
             entry.sequence = sequence
             entry.previousHash = previousHash

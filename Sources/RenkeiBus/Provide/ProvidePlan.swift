@@ -15,9 +15,13 @@ struct ProvidePlan: Sendable {
     private let quarantinedKeys: [String]
     private let quarantineReasons: [String]
     private let eventIDs: [String]
+    private let requestPurpose: String?
     private let time: Date
 
-    init(route: LinkageRoute, batch: RecordBatch, correlationID: String?, traceParent: String?, time: Date) {
+    init(
+        route: LinkageRoute, batch: RecordBatch, correlationID: String?, traceParent: String?,
+        requestPurpose: RequestPurpose?, time: Date
+    ) {
         var messages: [KafkaOutgoingMessage] = []
         var eventIDs: [String] = []
         var validKeys: [String] = []
@@ -30,7 +34,7 @@ struct ProvidePlan: Sendable {
             var envelope = Envelope(
                 id: eventID, source: route.source, type: .record, time: time, subject: key.isEmpty ? nil : key,
                 dataSchema: route.dataSchema, linkage: route.linkage.id, correlationID: correlationID,
-                traceParent: traceParent)
+                traceParent: traceParent, requestPurpose: requestPurpose?.text, contractVersion: route.contractVersion)
             guard batch.isValid(record) else {
                 quarantinedKeys.append(key)
                 let errors = batch.errors(of: record)
@@ -60,6 +64,7 @@ struct ProvidePlan: Sendable {
         self.quarantinedKeys = quarantinedKeys
         self.quarantineReasons = reasons.sorted()
         self.eventIDs = eventIDs
+        self.requestPurpose = requestPurpose?.text
         self.time = time
         self.receipt = ProvideReceipt(
             eventIDs: eventIDs, accepted: validKeys.count, quarantined: quarantinedKeys.count,
@@ -82,7 +87,8 @@ struct ProvidePlan: Sendable {
                     time: time, kind: .provide, linkage: route.linkage.id, contract: route.contract,
                     provider: route.linkage.provider, receiver: destination.receiver.system,
                     purpose: destination.receiver.purpose, keys: keys, recordCount: validKeys.count,
-                    keyList: keyList, items: destination.receiver.items, events: events, outcome: "ok")
+                    keyList: keyList, items: destination.receiver.items, events: events, outcome: "ok",
+                    requestPurpose: requestPurpose, contractVersion: route.contractVersion)
             }
         }
         if !quarantinedKeys.isEmpty {
@@ -93,7 +99,8 @@ struct ProvidePlan: Sendable {
                     keys: quarantinedKeys.count <= HistoryKeyList.threshold
                         ? quarantinedKeys.filter { !$0.isEmpty } : [],
                     recordCount: quarantinedKeys.count, outcome: "quarantined",
-                    reason: quarantineReasons.joined(separator: ","), deadLetter: route.ingestDeadLetterTopic))
+                    reason: quarantineReasons.joined(separator: ","), deadLetter: route.ingestDeadLetterTopic,
+                    requestPurpose: requestPurpose, contractVersion: route.contractVersion))
         }
         return entries
     }

@@ -47,9 +47,10 @@ public final class QueryClient: Sendable {
 
     /// Asks the provider of `linkage` for the records with `key` (or meeting `conditions`, item key or name →
     /// value) on behalf of `asker`, and returns them projected to the asker's items. Gives up after `timeout`.
+    /// `requestPurpose`, when given, travels with the question to the provider and into the query's history entry.
     public func ask(
         linkage linkageID: String, asker: String, key: String?, conditions: [String: String] = [:],
-        timeout: Duration
+        timeout: Duration, requestPurpose: RequestPurpose? = nil
     ) async throws(QueryError) -> QueryResult {
         guard let linkage = bus.contracts.linkage(linkageID) else {
             throw QueryError(.unknownLinkage, "There is no linkage `\(linkageID)`.")
@@ -76,7 +77,8 @@ public final class QueryClient: Sendable {
         let started = ContinuousClock.now
         let deadline = Date().addingTimeInterval(Self.seconds(timeout))
         let request = QueryRequest(
-            linkage: linkageID, asker: asker, key: key, conditions: resolved, deadline: deadline, replyTo: replyTopic)
+            linkage: linkageID, asker: asker, key: key, conditions: resolved, deadline: deadline, replyTo: replyTopic,
+            requestPurpose: requestPurpose?.text, contractVersion: route.contractVersion)
         pending.withLock { $0[request.correlationID] = PendingQuery(hash: request.hash) }
         do {
             let report = try await producer.send([request.message(source: Envelope.source(system: asker))])
@@ -90,7 +92,7 @@ public final class QueryClient: Sendable {
             kind: .query, linkage: linkageID, contract: linkage.layout.description, provider: linkage.provider,
             receiver: asker, keys: key.map { [$0] } ?? [],
             items: linkage.receivers.first { $0.system == asker }?.items, events: [request.correlationID],
-            outcome: "ok")
+            outcome: "ok", requestPurpose: request.requestPurpose, contractVersion: route.contractVersion)
         let outcome: Result<QueryResult, QueryError>
         switch reply?.status {
         case nil:

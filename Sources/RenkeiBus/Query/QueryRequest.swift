@@ -18,10 +18,15 @@ public struct QueryRequest: Sendable, Hashable {
     public var deadline: Date
     /// Where the answer goes: the asking instance's reply topic.
     public var replyTo: String
+    /// The asker's purpose for this question (``RequestPurpose``), if it gave one: the provider may judge by it.
+    public var requestPurpose: String?
+    /// The version of the linkage the question was asked under (``EnvelopeHeader/contractVersion``).
+    public var contractVersion: String?
 
     public init(
         correlationID: String = UUID().uuidString.lowercased(), linkage: String, asker: String, key: String?,
-        conditions: [String: String] = [:], deadline: Date, replyTo: String
+        conditions: [String: String] = [:], deadline: Date, replyTo: String, requestPurpose: String? = nil,
+        contractVersion: String? = nil
     ) {
         self.correlationID = correlationID
         self.linkage = linkage
@@ -30,6 +35,8 @@ public struct QueryRequest: Sendable, Hashable {
         self.conditions = conditions
         self.deadline = deadline
         self.replyTo = replyTo
+        self.requestPurpose = requestPurpose
+        self.contractVersion = contractVersion
     }
 
     /// SHA-256 (lowercase hex) of the question: correlation id, linkage, asker, key and conditions. A reply carries
@@ -54,7 +61,7 @@ public struct QueryRequest: Sendable, Hashable {
     func message(source: String) -> KafkaOutgoingMessage {
         let envelope = Envelope(
             id: correlationID, source: source, type: .queryRequest, subject: key, linkage: linkage, receiver: asker,
-            correlationID: correlationID)
+            correlationID: correlationID, requestPurpose: requestPurpose, contractVersion: contractVersion)
         let headers =
             envelope.headers + [
                 KafkaHeader(name: QueryHeader.replyTo, utf8: replyTo),
@@ -79,7 +86,8 @@ public struct QueryRequest: Sendable, Hashable {
         }
         self.init(
             correlationID: correlationID, linkage: envelope.linkage, asker: asker, key: envelope.subject,
-            conditions: conditions, deadline: deadline, replyTo: replyTo)
+            conditions: conditions, deadline: deadline, replyTo: replyTo, requestPurpose: envelope.requestPurpose,
+            contractVersion: envelope.contractVersion)
         guard message.header(QueryHeader.requestHash) == hash else { return nil }
     }
 }

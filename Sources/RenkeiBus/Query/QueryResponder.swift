@@ -7,6 +7,10 @@ import RenkeiKafka
 /// group (so instances share the work), asks `handler` — the provider's registered query endpoint, or Swift code —
 /// validates the answer against the layout, projects it to the asker's items and sends it to the asker's reply
 /// topic with the request's correlation id and hash. Requests past their deadline are dropped unanswered.
+///
+/// The group continues from its committed offset, and a group without one starts at the oldest retained request: a
+/// question asked before the provider's responder joined (a provider starting, a rebalance) is still answered while
+/// its asker waits, and questions whose askers gave up are passed over without calling the handler.
 public final class QueryResponder: Sendable {
     /// Answers one question with the provider's records as JSON (an object, an array of objects, or objects one
     /// after another), items by field key or item name; an empty array when nothing matches.
@@ -45,6 +49,9 @@ public final class QueryResponder: Sendable {
         var kafka = bus.configuration.kafka
         kafka.producer.transactionalID = nil
         kafka.consumer.groupID = ConsumerGroups.queries(linkage: linkage)
+        // Said here rather than left to the default: starting at the end would lose every question asked before the
+        // group first joined, and their askers would time out.
+        kafka.consumer.offsetReset = .earliest
         let producer = try await KafkaProducer.make(configuration: kafka, logger: bus.logger)
         let consumer = try KafkaConsumer.make(configuration: kafka, logger: bus.logger)
         try consumer.subscribe(topics: [BusTopics.queries(linkage: linkage)])
@@ -101,7 +108,8 @@ public final class QueryResponder: Sendable {
         }
         let envelope = Envelope(
             source: Envelope.source(system: route.linkage.provider), type: .queryReply, subject: request.key,
-            linkage: request.linkage, receiver: request.asker, correlationID: request.correlationID)
+            linkage: request.linkage, receiver: request.asker, correlationID: request.correlationID,
+            requestPurpose: request.requestPurpose, contractVersion: route.contractVersion)
         var value: [UInt8] = []
         for record in records { value += record + [0x0A] }
         let reply = KafkaOutgoingMessage(

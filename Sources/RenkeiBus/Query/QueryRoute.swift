@@ -8,6 +8,8 @@ struct QueryRoute: Sendable {
     let keyItem: Int
     let encoders: [String: JSONRecordEncoder]
     let visibleItems: [String: Set<String>]
+    /// ``LinkageRoute/contractVersion(of:)`` of the linkage, written in every request, reply and query entry.
+    let contractVersion: String
 
     init?(linkage: Linkage, contracts: ContractSet) {
         guard linkage.mode == .query, let layout = contracts.layout(linkage.layout),
@@ -16,6 +18,7 @@ struct QueryRoute: Sendable {
         self.linkage = linkage
         self.schema = RecordSchema(layout: layout)
         self.keyItem = keyItem
+        self.contractVersion = LinkageRoute.contractVersion(of: linkage)
         var encoders: [String: JSONRecordEncoder] = [:]
         var visible: [String: Set<String>] = [:]
         for receiver in linkage.receivers {

@@ -65,7 +65,7 @@ extension DeadLetterMessage {
     ) -> KafkaOutgoingMessage {
         let envelope = Envelope(
             source: route.source, type: .record, time: time, dataSchema: route.dataSchema, linkage: route.linkage.id,
-            receiver: receiver.system, purpose: receiver.purpose)
+            receiver: receiver.system, purpose: receiver.purpose, contractVersion: route.contractVersion)
         let value = JSONValue.object([
             ("topic", .string(outbound)), ("partition", .integer(Int(gap.partition))),
             ("from", .integer(Int(gap.from))), ("retainedFrom", .integer(Int(gap.retainedFrom))),

@@ -84,8 +84,8 @@ struct FeedRoutes {
         return number
     }
 
-    /// `{"records": [{"id", "key", "time", "type", "transfer", "index", "data": {…}}], "next", "hasMore"}`; each
-    /// record's data is the projected JSON exactly as the bus stored it.
+    /// `{"records": [{"id", "key", "time", "type", "transfer", "index", "requestPurpose", "contractVersion",
+    /// "data": {…}}], "next", "hasMore"}`; each record's data is the projected JSON exactly as the bus stored it.
     static func body(_ page: FeedPage) -> [UInt8] {
         var bytes = Array(#"{"records":["#.utf8)
         for (index, record) in page.deliveries.enumerated() {
@@ -97,6 +97,8 @@ struct FeedRoutes {
             if let key = record.key { members.append(("key", .string(key))) }
             if let transfer = record.transfer { members.append(("transfer", .string(transfer))) }
             if let position = record.transferIndex { members.append(("index", .integer(position))) }
+            if let purpose = record.envelope.requestPurpose { members.append(("requestPurpose", .string(purpose))) }
+            if let version = record.envelope.contractVersion { members.append(("contractVersion", .string(version))) }
             let head = JSONValue.object(members).serialized()
             bytes += head.utf8.dropLast()
             bytes += Array(#","data":"#.utf8)

@@ -80,6 +80,7 @@ struct ProvideRoutes {
         let linkage = try context.pathLinkage
         let grant = try context.grant
         let format = try Self.format(of: request, bulk: false)
+        let purpose = try RequestPurposeHeader.purpose(of: request)
         guard try Self.encoding(of: request) == .utf8 else {
             throw Problem(
                 .unsupportedMediaType, "unsupported-charset", "Unsupported charset",
@@ -89,7 +90,8 @@ struct ProvideRoutes {
         do {
             let receipt = try await gateway.bus.provide(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", records: body, format: format,
-                correlationID: request.headers[.renkeiCorrelation], traceParent: request.headers[.traceParent])
+                correlationID: request.headers[.renkeiCorrelation], traceParent: request.headers[.traceParent],
+                requestPurpose: purpose)
             gateway.metrics.provided(linkage: linkage.id, receipt: receipt, bytes: body.count)
             let body: JSONValue = .object([
                 ("accepted", .integer(receipt.accepted)), ("quarantined", .integer(receipt.quarantined)),
@@ -110,6 +112,7 @@ struct ProvideRoutes {
         let grant = try context.grant
         let format = try Self.format(of: request, bulk: true)
         let encoding = try Self.encoding(of: request)
+        let purpose = try RequestPurposeHeader.purpose(of: request)
         let body = try LimitedBody(
             request, limit: gateway.configuration.maxTransferBytes, advice: "split it into several transfers")
         let id = UUID().uuidString.lowercased()
@@ -119,7 +122,7 @@ struct ProvideRoutes {
             let receipt = try await gateway.bus.provideBulk(
                 linkage: linkage.id, provider: grant.principal.systemID ?? "", format: format, encoding: encoding,
                 chunks: body,
-                transferID: id, correlationID: request.headers[.renkeiCorrelation],
+                transferID: id, correlationID: request.headers[.renkeiCorrelation], requestPurpose: purpose,
                 progress: { progress in transfers.update(id: id, progress: progress) })
             gateway.metrics.provided(linkage: linkage.id, receipt: receipt, bytes: body.bytesRead)
             let final = await transfers.finish(id: id, receipt: receipt)

@@ -24,6 +24,7 @@ struct QueryRoutes {
                 .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
                 detail: "A query is a JSON object: {\"key\": …} or {\"conditions\": {…}}.")
         }
+        let purpose = try RequestPurposeHeader.purpose(of: request)
         let body = try await gateway.collect(request, limit: BodyLimit.question)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw Problem.badRequest("malformed-json", "The body is not a JSON object.")
@@ -40,7 +41,7 @@ struct QueryRoutes {
         do {
             let result = try await gateway.queries.ask(
                 linkage: linkage.id, asker: grant.principal.systemID ?? "", key: key, conditions: conditions,
-                timeout: gateway.configuration.queryTimeout)
+                timeout: gateway.configuration.queryTimeout, requestPurpose: purpose)
             record(linkage, "ok", since: started)
             var bytes =
                 Array(#"{"correlationID":"#.utf8) + Array(JSONValue.string(result.correlationID).serialized().utf8)

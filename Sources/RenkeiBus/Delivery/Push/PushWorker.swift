@@ -24,11 +24,13 @@ final class PushWorker: DeliveryWorker {
     private let observer: (any DeliveryObserver)?
     private let consumer: KafkaConsumer
     private let topic: String
+    /// The route's, for records written before envelopes carried one.
+    private let contractVersion: String
 
     private init(
         bus: Bus, linkage: Linkage, receiver: Receiver, webhook: String, transport: any WebhookTransport,
         signers: WebhookSigners, timeout: Duration, observer: (any DeliveryObserver)?, consumer: KafkaConsumer,
-        topic: String
+        topic: String, contractVersion: String
     ) {
         self.id = DeliveryWorkerID(linkage: linkage.id, system: receiver.system, method: .push)
         self.bus = bus
@@ -41,6 +43,7 @@ final class PushWorker: DeliveryWorker {
         self.observer = observer
         self.consumer = consumer
         self.topic = topic
+        self.contractVersion = contractVersion
     }
 
     /// A worker for `destination` of `route`, its consumer subscribed to the receiver's outbound topic.
@@ -56,7 +59,8 @@ final class PushWorker: DeliveryWorker {
         try consumer.subscribe(topics: [destination.topic])
         return PushWorker(
             bus: bus, linkage: route.linkage, receiver: destination.receiver, webhook: webhook, transport: transport,
-            signers: signers, timeout: timeout, observer: observer, consumer: consumer, topic: destination.topic)
+            signers: signers, timeout: timeout, observer: observer, consumer: consumer, topic: destination.topic,
+            contractVersion: route.contractVersion)
     }
 
     func run() async throws {
@@ -88,7 +92,9 @@ final class PushWorker: DeliveryWorker {
                     delivered.append(
                         .delivered(
                             linkage: linkage, receiver: receiver, keys: record.keys, events: record.events,
-                            transfer: record.envelope?.transfer, recordCount: 1))
+                            transfer: record.envelope?.transfer, recordCount: 1,
+                            requestPurpose: record.envelope?.requestPurpose,
+                            contractVersion: record.envelope?.contractVersion ?? contractVersion))
                 }
             }
             if !delivered.isEmpty {

@@ -18,11 +18,17 @@ final class QueryEndpointWorker: DeliveryWorker {
         timeout: Duration
     ) async throws -> QueryEndpointWorker {
         let responder = try await QueryResponder.start(bus: bus, linkage: linkage.id) { question in
-            let attributes = [
+            var attributes = [
                 ("ce-specversion", "1.0"), ("ce-id", question.correlationID),
                 ("ce-type", EventType.queryRequest.rawValue), ("ce-source", Envelope.source(system: question.asker)),
                 ("ce-renkeilinkage", question.linkage), ("ce-renkeireceiver", question.asker),
             ]
+            for (name, value) in [
+                (EnvelopeHeader.requestPurpose, question.requestPurpose),
+                (EnvelopeHeader.contractVersion, question.contractVersion),
+            ] {
+                if let value, let http = EnvelopeHeader.httpName(name) { attributes.append((http, value)) }
+            }
             let headers =
                 [("Content-Type", "application/json")] + attributes.map { ($0, CloudEventsHTTPValue.encode($1)) }
             let signature = signers.headers(system: linkage.provider, id: question.correlationID, body: question.body)

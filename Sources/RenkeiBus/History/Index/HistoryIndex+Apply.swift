@@ -157,8 +157,8 @@ private struct EntryWriter {
             sql: """
                 INSERT OR IGNORE INTO entries(position, chain, sequence, hash, previous_hash, time, kind, linkage,
                     contract, provider, receiver, purpose, record_count, keys, key_list, items, transfer, events,
-                    outcome, reason, dead_letter, file, operator)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    outcome, reason, dead_letter, file, operator, request_purpose, contract_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         entryKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_keys(key, entry) VALUES (?, ?)")
         listKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO list_keys(key, list) VALUES (?, ?)")
@@ -199,6 +199,9 @@ private struct EntryWriter {
         row.bind(value.deadLetter)
         row.bind(value.file)
         row.bind(try id(value.operatorID))
+        // Free text, rarely repeated: stored as it is rather than as a name.
+        row.bind(value.requestPurpose)
+        row.bind(try id(value.contractVersion))
         // An entry indexed before (by another process sharing the file) adds nothing, its keys included.
         guard try step(entry) else { return }
         for key in value.keys.count > 1 ? Array(Set(value.keys)) : value.keys where !key.isEmpty {

@@ -121,7 +121,7 @@ extension HistoryIndex {
     static let columns = """
         e.position, e.chain, e.sequence, e.hash, e.previous_hash, e.time, e.kind, e.linkage, e.contract, e.provider,
         e.receiver, e.purpose, e.record_count, e.keys, e.key_list, e.items, e.transfer, e.events, e.outcome, e.reason,
-        e.dead_letter, e.file, e.operator
+        e.dead_letter, e.file, e.operator, e.request_purpose, e.contract_version
         """
 
     /// The SQL of a page; `nil` when a name in the filter is unknown (no entry can match).
@@ -212,7 +212,8 @@ extension HistoryIndex {
             keys: (row["keys"] as String?).map(ItemSet.split) ?? [], recordCount: row["record_count"], keyList: keyList,
             items: items, transfer: row["transfer"], events: (row["events"] as String?).map(ItemSet.split) ?? [],
             outcome: try name("outcome") ?? "", reason: row["reason"], deadLetter: row["dead_letter"],
-            file: row["file"], operatorID: try name("operator"))
+            file: row["file"], operatorID: try name("operator"), requestPurpose: row["request_purpose"],
+            contractVersion: try name("contract_version"))
         entry.chain = try name("chain") ?? ""
         entry.sequence = row["sequence"]
         entry.hash = hashText(row["hash"])

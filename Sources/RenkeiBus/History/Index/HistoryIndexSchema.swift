@@ -5,7 +5,7 @@
 /// still checks).
 enum HistoryIndexSchema {
     /// Bumped when the tables change; an index of another version is rebuilt.
-    static let version = "4"
+    static let version = "5"
 
     static let tables = """
         CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -38,7 +38,9 @@ enum HistoryIndexSchema {
             reason TEXT,
             dead_letter TEXT,
             file TEXT,
-            operator INTEGER);
+            operator INTEGER,
+            request_purpose TEXT,
+            contract_version INTEGER);
         CREATE TABLE entry_keys(key TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY(key, entry)) WITHOUT ROWID;
         CREATE TABLE list_keys(key TEXT NOT NULL, list INTEGER NOT NULL, PRIMARY KEY(key, list)) WITHOUT ROWID;
         CREATE TABLE unreadable(position INTEGER PRIMARY KEY, reason TEXT NOT NULL);

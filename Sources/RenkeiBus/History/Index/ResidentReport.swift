@@ -2,7 +2,8 @@ public import Foundation
 public import RenkeiContracts
 
 /// Everything the history says about one resident (宛名番号), oldest first, in words an operator can hand over:
-/// which system provided or received, queried or replayed what, when, for what purpose, which items — never a
+/// which system provided or received, queried or replayed what, when, for what purpose (the contract's and the
+/// request's), under which contract version, which items — never a
 /// value. Built from the history index, so bulk transfers and large provides are included through their key lists.
 public struct ResidentReport: Sendable {
     public struct Line: Sendable {
@@ -11,9 +12,14 @@ public struct ResidentReport: Sendable {
         public var linkage: String
         public var provider: System?
         public var receiver: System?
+        /// The receiver's purpose of use, from the contract.
         public var purpose: String?
+        /// The caller's purpose for the request, when it gave one (``RequestPurpose``).
+        public var requestPurpose: String?
         /// The layout the records conformed to, `id@version`.
         public var contract: String?
+        /// The version of the linkage the entry was written under (``EnvelopeHeader/contractVersion``).
+        public var contractVersion: String?
         /// The items the receiver got, by key and, where the contracts still hold the layout, by name.
         public var items: [Item]
         public var outcome: String
@@ -65,7 +71,8 @@ public struct ResidentReport: Sendable {
             let layout = entry.contract.flatMap(LayoutReference.init(parsing:)).flatMap(contracts.layout)
             return Line(
                 time: entry.time, kind: entry.kind, linkage: entry.linkage, provider: system(entry.provider),
-                receiver: system(entry.receiver), purpose: entry.purpose, contract: entry.contract,
+                receiver: system(entry.receiver), purpose: entry.purpose, requestPurpose: entry.requestPurpose,
+                contract: entry.contract, contractVersion: entry.contractVersion,
                 items: (entry.items ?? []).map { Item(key: $0, name: layout?.item($0)?.name) }, outcome: entry.outcome,
                 reason: entry.reason, transfer: entry.transfer, inKeyList: item.foundInKeyList, offset: item.offset,
                 file: entry.file)
