@@ -38,9 +38,11 @@ public final class DeliveryService: Service, Sendable {
 
     /// Runs every worker until graceful shutdown or cancellation. Throws when a worker cannot start or fails.
     public func run() async throws {
-        let started = try await startWorkers()
+        let planned = plan()
+        let started = try await startWorkers(planned.filter { !Self.isLeased($0.id) })
+        let leased = planned.filter { Self.isLeased($0.id) }
         var leases: WorkLeases?
-        if started.contains(where: { Self.isLeased($0.id) }) {
+        if !leased.isEmpty {
             do {
                 leases = try await WorkLeases.join(bus: bus)
             } catch {
@@ -48,10 +50,13 @@ public final class DeliveryService: Service, Sendable {
                 throw error
             }
         }
-        let workers = started.map { worker -> any DeliveryWorker in
-            guard let leases, Self.isLeased(worker.id) else { return worker }
-            return LeasedWorker(worker: worker, leases: leases)
-        }
+        // Leased workers are started where their lease is held, not here: one that cannot start at this instance
+        // (its storage unreachable from here) is tried again while the lease stays, and never blocks the others.
+        let workers: [any DeliveryWorker] =
+            started
+            + leased.compactMap { planned in
+                leases.map { LeasedWorker(id: planned.id, start: planned.start, leases: $0) }
+            }
         running.withLock { $0 = workers }
         defer { running.withLock { $0 = [] } }
         bus.logger.info("delivery service started", metadata: ["renkei.workers": "\(workers.count)"])
@@ -92,7 +97,7 @@ public final class DeliveryService: Service, Sendable {
     /// One planned worker: who it is and how to start it.
     private struct Planned {
         var id: DeliveryWorkerID
-        var start: () async throws -> any DeliveryWorker
+        var start: @Sendable () async throws -> any DeliveryWorker
     }
 
     /// The workers of the route table. A new kind of delivery adds its case here.
@@ -165,9 +170,9 @@ public final class DeliveryService: Service, Sendable {
     /// Starts the planned workers. A push, file or inbox worker that cannot start is logged and left out (its
     /// records wait on the topic, its files in the inbox); a query endpoint that cannot start stops the workers
     /// already started (they leave their groups) and is thrown.
-    private func startWorkers() async throws -> [any DeliveryWorker] {
+    private func startWorkers(_ plan: [Planned]) async throws -> [any DeliveryWorker] {
         var workers: [any DeliveryWorker] = []
-        for planned in plan() {
+        for planned in plan {
             do {
                 workers.append(try await planned.start())
             } catch {

@@ -35,15 +35,25 @@ final class WorkLeases: KafkaRebalanceListener {
         self.logger = logger
     }
 
-    /// Joins the lease group; leases arrive with the group's first assignment.
+    /// Joins the lease group; leases arrive with the group's first assignment. Throws when the lease topic cannot be
+    /// described: instances that counted its partitions differently would map work to different leases.
     static func join(bus: Bus, stopTimeout: Duration = .seconds(30)) async throws -> WorkLeases {
-        let count = (try? await bus.admin.describeTopic(BusTopics.leases).partitions.count) ?? 0
-        let leases = WorkLeases(
-            partitionCount: count > 0 ? count : TopicPlan.leasePartitions, stopTimeout: stopTimeout,
-            logger: bus.logger)
+        let count: Int
+        do {
+            count = try await bus.admin.describeTopic(BusTopics.leases).partitions.count
+        } catch {
+            throw WorkLeasesError(reason: "it cannot be described (\(error)); create it with `renkei topics apply`")
+        }
+        guard count > 0 else {
+            throw WorkLeasesError(reason: "it has no partitions; create it with `renkei topics apply`")
+        }
+        let leases = WorkLeases(partitionCount: count, stopTimeout: stopTimeout, logger: bus.logger)
         var configuration = bus.configuration.kafka
         configuration.producer.transactionalID = nil
         configuration.consumer.groupID = ConsumerGroups.leases
+        // Incremental: an instance that joins or leaves moves only the leases that must move, instead of stopping
+        // every file delivery and inbox of the cluster for each rebalance.
+        configuration.additionalConfig["partition.assignment.strategy"] = "cooperative-sticky"
         let consumer = try KafkaConsumer.make(configuration: configuration, logger: bus.logger, listener: leases)
         try consumer.subscribe(topics: [BusTopics.leases])
         leases.consumer.withLock { $0 = consumer }
@@ -71,13 +81,28 @@ final class WorkLeases: KafkaRebalanceListener {
     /// Whether this instance holds the lease of `id` now.
     func holds(_ id: DeliveryWorkerID) -> Bool { state.withLock { $0.held.contains(partition(for: id)) } }
 
-    /// Runs `worker` whenever this instance holds its lease, until cancelled: waits for the lease, runs the worker
-    /// until the lease is revoked (the worker's task is cancelled), and waits again.
-    func run(_ worker: any DeliveryWorker) async throws {
-        let lease = partition(for: worker.id)
+    /// Runs the worker `id` whenever this instance holds its lease, until cancelled: waits for the lease, starts the
+    /// worker with `start` (again after a pause when that fails), runs it until the lease is revoked (the worker's
+    /// task is cancelled), and waits again.
+    func run(_ id: DeliveryWorkerID, start: @escaping @Sendable () async throws -> any DeliveryWorker) async throws {
+        let lease = partition(for: id)
         while true {
             while !state.withLock({ $0.held.contains(lease) }) { try await Task.sleep(for: .milliseconds(200)) }
-            let task = Task { try await worker.run() }
+            let task = Task {
+                let worker: any DeliveryWorker
+                do {
+                    worker = try await start()
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    self.logger.error(
+                        "leased worker not started; trying again",
+                        metadata: ["renkei.worker": "\(id)", "renkei.error": "\(error)"])
+                    try await Task.sleep(for: .seconds(30))
+                    return
+                }
+                try await worker.run()
+            }
             let token = state.withLock { state -> Int? in
                 // Revoked between the check and now: do not start.
                 guard state.held.contains(lease) else { return nil }
@@ -90,8 +115,7 @@ final class WorkLeases: KafkaRebalanceListener {
                 _ = await task.result
                 continue
             }
-            logger.info(
-                "lease taken: running", metadata: ["renkei.worker": "\(worker.id)", "renkei.lease": "\(lease)"])
+            logger.info("lease taken: running", metadata: ["renkei.worker": "\(id)", "renkei.lease": "\(lease)"])
             let result = await withTaskCancellationHandler {
                 await task.result
             } onCancel: {
@@ -103,7 +127,7 @@ final class WorkLeases: KafkaRebalanceListener {
             }
             try Task.checkCancellation()
             if case .failure(let error) = result, stillHeld, !(error is CancellationError) { throw error }
-            logger.info("lease given up", metadata: ["renkei.worker": "\(worker.id)", "renkei.lease": "\(lease)"])
+            logger.info("lease given up", metadata: ["renkei.worker": "\(id)", "renkei.lease": "\(lease)"])
         }
     }
 
@@ -134,4 +158,10 @@ final class WorkLeases: KafkaRebalanceListener {
                 "lease given up while its worker is still stopping", metadata: ["renkei.leases": "\(leases.sorted())"])
         }
     }
+}
+
+/// The lease topic cannot be used: file deliveries and inboxes cannot be shared out, so none runs.
+struct WorkLeasesError: Error, Sendable, CustomStringConvertible {
+    var reason: String
+    var description: String { "the lease topic \(BusTopics.leases) cannot be used: \(reason)" }
 }

@@ -85,6 +85,11 @@ import Testing
         try await ThreeServes.with(webhook: webhook.url) { scene in
             try await scene.waitUntilListening()
             let contracts = scene.contracts
+            // Once the group has settled, one instance runs 008's file deliveries and one 001's inbox.
+            for worker in ["file resident-register-daily → 008", "inbox * → 001"] {
+                let single = try await eventually(within: 30) { scene.holders(of: worker).count == 1 }
+                #expect(single, "\(worker) runs at \(scene.holders(of: worker))")
+            }
             let token = try await LoopbackHTTP.token(
                 base: try scene.base("a"), client: "sys-001", secret: "renkei-demo-client-secret-for-001")
             var ledger = DeliveryLedger()
@@ -151,6 +156,10 @@ import Testing
                 FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/dropped.csv").path)
             }
             #expect(ingested, "the inbox file was ingested: \(scene.stderr("a").suffix(1500))")
+            // c's leases, if it held any, moved to a or b.
+            for worker in ["file resident-register-daily → 008", "inbox * → 001"] {
+                #expect(scene.holders(of: worker).count == 1, "\(worker) runs at \(scene.holders(of: worker))")
+            }
             ledger.submitted(keys: Residents.keys(csv: dropped, contracts: contracts), .acknowledged)
 
             let allKeys = ledger.keys(.acknowledged)

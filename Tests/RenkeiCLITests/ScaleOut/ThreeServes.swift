@@ -98,6 +98,16 @@ struct ThreeServes {
         return status
     }
 
+    /// The running instances that hold the lease of `worker` (as their logs say: taken more often than given up).
+    func holders(of worker: String) -> [String] {
+        serves.keys.sorted().filter { name in
+            let lines = stderr(name).split(separator: "\n").filter { $0.contains("renkei.worker=\(worker) ") }
+            let taken = lines.filter { $0.contains("lease taken: running") }.count
+            let given = lines.filter { $0.contains("lease given up") }.count
+            return taken > given
+        }
+    }
+
     /// What instance `name` printed.
     func stderr(_ name: String) -> String { serves[name]?.stderr ?? "(not running)" }
 
