@@ -38,7 +38,8 @@ import Testing
             "iss": "", "sub": "sys-001", "client_id": "sys-001", "aud": TokenService.audience,
             "scope": "001:resident-change:provide", "renkei_system": "001", "iat": now, "exp": now + 60, "jti": "x",
         ]
-        let genuine = TestJWT.sign(claims: claims, key: GatewayHarness.signingKey, header: ["alg": "HS256", "typ": "at+jwt"])
+        let genuine = TestJWT.sign(
+            claims: claims, key: GatewayHarness.signingKey, header: ["alg": "HS256", "typ": "at+jwt"])
         let parts = genuine.split(separator: ".").map(String.init)
         var widened = claims
         widened["scope"] = "001:resident-change:provide 030:gateway:manage"
@@ -126,9 +127,13 @@ import Testing
         let token = try #require(issued.body["access_token"] as? String)
         // Twice with the certificate: the second use is answered from the cache.
         for record in records.prefix(2) {
-            #expect(try await ClientCertificateTests.provide(withCertificate, port: port, token: token, record: record) == 201)
+            #expect(
+                try await ClientCertificateTests.provide(withCertificate, port: port, token: token, record: record)
+                    == 201)
         }
         #expect(try await ClientCertificateTests.provide(without, port: port, token: token, record: records[2]) == 401)
-        #expect(try await ClientCertificateTests.provide(withCertificate, port: port, token: token, record: records[2]) == 201)
+        #expect(
+            try await ClientCertificateTests.provide(withCertificate, port: port, token: token, record: records[2])
+                == 201)
     }
 }
