@@ -2,7 +2,8 @@
 # Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
 # librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, SQLite (the history index), pkg-config,
 # and for the tests Python 3 with jsonschema (an independent JSON Schema validator), moto[server] (an S3 test
-# peer that checks request signatures), asyncapi3 and schemathesis. Installs only what is missing.
+# peer that checks request signatures), asyncapi3 and schemathesis; with --with-bench-tools, wrk (the HTTP load
+# generator of bench/wrk/) and perf. Installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -18,6 +19,11 @@ pkg-config --exists rdkafka 2>/dev/null || apt_packages+=(librdkafka-dev pkg-con
 [ -f /usr/include/sqlite3.h ] || apt_packages+=(libsqlite3-dev)
 if [ "${1:-}" = "--with-test-tools" ]; then
     command -v python3 >/dev/null || apt_packages+=(python3 python3-jsonschema)
+fi
+if [ "${1:-}" = "--with-bench-tools" ]; then
+    command -v wrk >/dev/null || apt_packages+=(wrk)
+    command -v curl >/dev/null || apt_packages+=(curl)
+    command -v perf >/dev/null || apt_packages+=(linux-perf)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "setup: installing ${apt_packages[*]}" >&2

@@ -13,6 +13,9 @@ public struct GatewayConfiguration: Sendable {
     /// instance accepts any instance's tokens; a random key is made when none is given. At least 32 bytes
     /// (RFC 7518 §3.2: an HS256 key as long as the hash).
     public var tokenSigningKey: [UInt8]?
+    /// How many checked access tokens are remembered, each until its `exp`, so that a client's next request with
+    /// the same token skips the signature check (``VerifiedTokenCache``); 0 checks every token every time.
+    public var verifiedTokenCapacity: Int = 4096
     /// How far clocks may differ when checking `exp` of client assertions.
     public var clockSkew: Duration = .seconds(30)
     /// Largest body of a single or batch provide (`POST /linkages/{id}/records`); beyond it the answer is 413

@@ -63,6 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The gateway's URL as clients reach it; client assertions name <url>/oauth/token as audience.")
     var publicURL: String?
     @Option(help: "Access-token lifetime in seconds.") var tokenLifetime: Int = 300
+    @Option(help: "Checked access tokens remembered until they expire (0: check the signature on every request).")
+    var tokenCacheSize: Int = 4096
     @Option(help: "Query (照会) timeout in seconds.") var queryTimeout: Int = 5
     @Option(help: "Validate Bearer tokens at this external RFC 7662 introspection URL instead.")
     var introspectionURL: String?
@@ -154,6 +156,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.publicURL = publicURL
         configuration.tokenLifetime = .seconds(tokenLifetime)
+        configuration.verifiedTokenCapacity = max(0, tokenCacheSize)
         configuration.queryTimeout = .seconds(queryTimeout)
         configuration.externalIntrospectionURL = introspectionURL
         configuration.maintenance = maintenance

@@ -43,7 +43,12 @@ enum HistoryHashing {
     /// The bytes stored on the history topic.
     static func encode(_ entry: HistoryEntry) -> [UInt8] {
         // Encoding a value of plain fields cannot fail.
-        Array(try! encoder.encode(entry))
+        HistoryEntryWriter.write(entry, time: .text) ?? Array(try! encoder.encode(entry))
+    }
+
+    /// The stored form by `JSONEncoder` alone, which ``HistoryEntryWriter`` must match byte for byte.
+    static func encodeByFoundation(_ entry: HistoryEntry, canonical: Bool = false) -> [UInt8] {
+        Array(try! (canonical ? canonicalEncoder : encoder).encode(entry))
     }
 
     /// The entry in `bytes`: through the fast parser for entries as the bus writes them, else `JSONDecoder`.
@@ -56,7 +61,8 @@ enum HistoryHashing {
     static func hash(of entry: HistoryEntry) -> String {
         var body = entry
         body.hash = ""
-        let digest = SHA256.hash(data: try! canonicalEncoder.encode(body))
+        let canonical = HistoryEntryWriter.write(body, time: .milliseconds) ?? Array(try! canonicalEncoder.encode(body))
+        let digest = SHA256.hash(data: canonical)
         return HexText.encode(digest)
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Access tokens are HS256 JWTs signed with the gateway's key, so any instance sharing the key can check them
 /// without shared state; the only state is the set of client-assertion `jti`s used, claimed in the
-/// ``AssertionLedger`` (shared by every instance of the cluster through Kafka) until they expire.
+/// ``AssertionLedger`` (shared by every instance of the cluster through Kafka) until they expire, and a cache of
+/// access tokens already checked (``VerifiedTokenCache``), which only saves checking them again.
 final class TokenService: Sendable {
     struct Client: Sendable {
         var principal: Principal
@@ -37,6 +38,9 @@ final class TokenService: Sendable {
     /// The longest a client assertion may be valid (`exp` − now): its id must be remembered that long, by every
     /// instance. RFC 7523 §3 lets the server refuse assertions that expire unreasonably far in the future.
     static let maximumAssertionLifetime: TimeInterval = 3600
+    /// Access tokens already checked, until their `exp` (``validate(_:now:)``); `nil` when the configuration
+    /// turns the cache off.
+    let verified: VerifiedTokenCache?
 
     /// A token service for the clients of `contracts` that have a secret in `secrets`; every secret and the
     /// signing key must be at least ``minimumKeyBytes`` long (``ClientSecrets/verify(against:)`` and
@@ -77,6 +81,9 @@ final class TokenService: Sendable {
         self.signingKeys = signingKeys
         self.lifetime = configuration.tokenLifetime
         self.skew = configuration.clockSkew
+        self.verified =
+            configuration.verifiedTokenCapacity > 0
+            ? VerifiedTokenCache(capacity: configuration.verifiedTokenCapacity) : nil
     }
 
     /// The token endpoint URL: the audience every client assertion must name.
@@ -226,12 +233,15 @@ final class TokenService: Sendable {
         return Issued(token: token, scope: granted, expiresIn: lifetime)
     }
 
-    /// What an access token grants, if it is one of ours and has not expired.
-    func validate(_ token: String) async -> AccessGrant? {
+    /// What an access token grants, if it is one of ours and has not expired at `now`. A token checked before is
+    /// answered from ``verified`` until its `exp`; the certificate binding in the grant is the caller's to check.
+    func validate(_ token: String, now: Date = Date()) async -> AccessGrant? {
+        if let grant = verified?.grant(for: token, at: now) { return grant }
         // jwt-kit picks the key by the header but does not hold the header to it: ours say HS256 and at+jwt.
         guard let (header, _, _) = try? DefaultJWTParser().parse(Array(token.utf8), as: AccessTokenClaims.self),
             header.alg == "HS256", header.typ == "at+jwt",
-            let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self)
+            let claims = try? await signingKeys.verify(token, as: AccessTokenClaims.self),
+            now < claims.exp.value
         else { return nil }
         let role: Principal.Role
         if let system = claims.system {
@@ -241,12 +251,14 @@ final class TokenService: Sendable {
         } else {
             return nil
         }
-        return AccessGrant(
+        let grant = AccessGrant(
             principal: Principal(clientID: claims.clientID, role: role),
             scopes: Set(claims.scope.split(separator: " ").map(String.init)),
             issuedAt: Int(claims.iat.value.timeIntervalSince1970),
             expiresAt: Int(claims.exp.value.timeIntervalSince1970),
             certificateSHA256: claims.confirmation?.certificateSHA256)
+        verified?.insert(token, grant: grant, expiry: claims.exp.value, at: now)
+        return grant
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -89,7 +89,7 @@ struct GatewayBench {
         let server = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { fatalError("the gateway did not start") }
-        let client = Client(base: "http://127.0.0.1:\(port)")
+        let client = Client(base: "http://127.0.0.1:\(port)", connections: options.concurrency)
         let token = try await client.token(id: "sys-001", secret: "renkei-demo-client-secret-for-001")
 
         // 1. Single records.
@@ -251,7 +251,16 @@ func say(_ line: String) {
 /// The HTTP client side: one keep-alive pool on loopback.
 struct Client: Sendable {
     let base: String
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let http: HTTPClient
+
+    /// A pool of up to `connections` connections to the gateway: async-http-client keeps 8 per host by default,
+    /// so more concurrent requests than that would queue in the client and measure its pool, not the gateway.
+    init(base: String, connections: Int) {
+        self.base = base
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, connections)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
     struct Failure: Error, CustomStringConvertible {
         var status: Int
