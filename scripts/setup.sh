@@ -54,3 +54,18 @@ if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import schemathesis' 2>/d
     timeout 600 python3 -m pip install --quiet 'schemathesis>=4.1,<5' \
         || echo "setup: could not install schemathesis; the OpenAPI check will be skipped (or fail under CI)" >&2
 fi
+# promtool (Debian's `prometheus` package): scripts/test.sh checks the alert rules with it and runs their unit
+# tests. The package is the whole Prometheus server; a temporary policy-rc.d keeps it from being started as a
+# service while it is installed.
+if [ "${1:-}" = "--with-test-tools" ] && ! command -v promtool >/dev/null; then
+    echo "setup: installing promtool (Debian's prometheus package, not started)" >&2
+    policy=/usr/sbin/policy-rc.d
+    own_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod +x "$policy" && own_policy=1
+    fi
+    apt-cache show prometheus >/dev/null 2>&1 || as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+        || echo "setup: could not install prometheus; the alert rule tests will be skipped (or fail under CI)" >&2
+    [ -n "$own_policy" ] && as_root rm -f "$policy"
+fi
