@@ -45,6 +45,10 @@ struct TopicPlanTests {
             #expect(topic.configs["cleanup.policy"] == policy)
         }
         #expect(plan.topic("renkei.shared.claims")?.partitions == 1)
+        // Short segments, so retention and compaction keep what every starting instance reads small.
+        #expect(plan.topic("renkei.shared.claims")?.configs["segment.ms"] == "3600000")
+        #expect(plan.topic("renkei.shared.transfers")?.configs["segment.ms"] == "86400000")
+        #expect(plan.topic("renkei.history")?.configs["segment.ms"] == nil)
         #expect(plan.topic("renkei.shared.transfers")?.configs["retention.ms"] == "604800000")
         #expect(plan.topic("renkei.leases")?.partitions == TopicPlan.leasePartitions)
         #expect(plan.topic("renkei.state.resident-register-daily.008")?.configs["retention.ms"] == "-1")

@@ -15,12 +15,15 @@ public struct PlannedTopic: Sendable, Hashable {
     /// `min.insync.replicas`.
     public var minInsyncReplicas: Int
 
-    /// The topic configs the plan sets: `cleanup.policy`, `retention.ms`, `min.insync.replicas`.
+    /// The topic configs the plan sets: `cleanup.policy`, `retention.ms`, `min.insync.replicas`, and `segment.ms`
+    /// where the class needs short segments (``TopicClass/segment``).
     public var configs: [String: String] {
-        [
+        var configs = [
             TopicConfigKey.cleanupPolicy: topicClass.cleanupPolicy, TopicConfigKey.retention: retention.configValue,
             TopicConfigKey.minInsyncReplicas: String(minInsyncReplicas),
         ]
+        if let segment = topicClass.segment { configs[TopicConfigKey.segment] = segment.configValue }
+        return configs
     }
 
     /// What CreateTopics needs.
@@ -38,6 +41,8 @@ public enum TopicConfigKey {
     public static let retention = "retention.ms"
     /// `min.insync.replicas`.
     public static let minInsyncReplicas = "min.insync.replicas"
+    /// `segment.ms`: how long a segment stays open; retention and compaction only touch closed segments.
+    public static let segment = "segment.ms"
     /// Not a config but a topic property, named like one in findings.
     public static let replicationFactor = "replication.factor"
     /// Not a config but a topic property, named like one in findings.

@@ -29,6 +29,17 @@ public enum TopicClass: String, Sendable, Hashable, CaseIterable {
     /// `renkei.leases`: empty; its partitions are the leases of once-per-cluster work.
     case leases
 
+    /// `segment.ms` for the shared topics, which every instance reads from the beginning at start: retention and
+    /// compaction only act on closed segments, and a broker closes one after 7 days or 1 GiB by default, so without
+    /// it a topic kept a day would hold a week. `nil` for the others (the broker's default).
+    public var segment: TopicRetention? {
+        switch self {
+        case .sharedClaims: TopicRetention(milliseconds: 3_600_000)
+        case .sharedTransfers, .sharedSettings: .days(1)
+        default: nil
+        }
+    }
+
     /// `cleanup.policy`: `compact` for the file state and the shared settings (only each key's latest record
     /// matters), `compact,delete` for transfer status (the latest per transfer, for a week), `delete` for every other
     /// class (the history, dead letters and deliveries must never lose a record to compaction).
