@@ -139,17 +139,23 @@ import Glibc
         return Int(try await client.execute(request, timeout: .seconds(10)).status.code)
     }
 
-    @Test func aPinnedSystemNeedsItsCertificateForTheTokenAndEveryUseOfIt() async throws {
-        let contracts = try Self.pinnedContracts()
+    /// Runs `body` with a gateway on the pinned contracts over HTTPS that accepts client certificates of the test
+    /// authority; `body` gets the gateway and its port.
+    static func withPinnedGateway(_ body: (GatewayHarness, Int) async throws -> Void) async throws {
         try await GatewayHarness.with(
-            contracts: contracts,
+            contracts: try pinnedContracts(),
             configure: {
                 $0.tls = GatewayTLS(
                     certificateChainPath: GatewayTLSTests.certificate, privateKeyPath: GatewayTLSTests.key,
-                    clientCertificateAuthorityPath: Self.authority)
+                    clientCertificateAuthorityPath: authority)
             }
         ) { harness in
-            let port = try #require(harness.base.split(separator: ":").last.flatMap { Int($0) })
+            try await body(harness, try #require(harness.base.split(separator: ":").last.flatMap { Int($0) }))
+        }
+    }
+
+    @Test func aPinnedSystemNeedsItsCertificateForTheTokenAndEveryUseOfIt() async throws {
+        try await Self.withPinnedGateway { harness, port in
             let withCertificate = Self.client(certificate: Self.certificate, key: Self.key)
             let without = Self.client(certificate: nil, key: nil)
             let rogue = Self.client(certificate: Self.rogueCertificate, key: Self.rogueKey)

@@ -96,16 +96,7 @@ import Testing
 /// connection without it.
 @Suite(.serialized) struct CachedBoundTokenTests {
     @Test func aCachedTokenBoundToACertificateIsRefusedOverAnotherConnection() async throws {
-        let contracts = try ClientCertificateTests.pinnedContracts()
-        try await GatewayHarness.with(
-            contracts: contracts,
-            configure: {
-                $0.tls = GatewayTLS(
-                    certificateChainPath: GatewayTLSTests.certificate, privateKeyPath: GatewayTLSTests.key,
-                    clientCertificateAuthorityPath: ClientCertificateTests.authority)
-            }
-        ) { harness in
-            let port = try #require(harness.base.split(separator: ":").last.flatMap { Int($0) })
+        try await ClientCertificateTests.withPinnedGateway { harness, port in
             let withCertificate = ClientCertificateTests.client(
                 certificate: ClientCertificateTests.certificate, key: ClientCertificateTests.key)
             let without = ClientCertificateTests.client(certificate: nil, key: nil)
