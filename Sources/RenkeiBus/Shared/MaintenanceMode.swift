@@ -19,16 +19,7 @@ public struct MaintenanceMode: Sendable, Hashable, Codable {
 
     static let key = "maintenance"
 
-    func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = .sortedKeys
-        return (try? Array(encoder.encode(self))) ?? []
-    }
+    func encoded() -> [UInt8] { SharedJSON.encode(self) }
 
-    static func decode(_ bytes: [UInt8]) -> MaintenanceMode? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try? decoder.decode(MaintenanceMode.self, from: Data(bytes))
-    }
+    static func decode(_ bytes: [UInt8]) -> MaintenanceMode? { SharedJSON.decode(MaintenanceMode.self, from: bytes) }
 }

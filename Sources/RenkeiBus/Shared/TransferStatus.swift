@@ -69,16 +69,7 @@ public struct TransferStatus: Sendable, Hashable, Codable {
     /// How long a status is kept (the topic's retention).
     public static let keptSeconds: TimeInterval = 7 * 86_400
 
-    func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = .sortedKeys
-        return (try? Array(encoder.encode(self))) ?? []
-    }
+    func encoded() -> [UInt8] { SharedJSON.encode(self) }
 
-    static func decode(_ bytes: [UInt8]) -> TransferStatus? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try? decoder.decode(TransferStatus.self, from: Data(bytes))
-    }
+    static func decode(_ bytes: [UInt8]) -> TransferStatus? { SharedJSON.decode(TransferStatus.self, from: bytes) }
 }
