@@ -21,25 +21,28 @@ import Testing
         let harnessBox = Mutex<GatewayHarness?>(nil)
         let serverBox = Mutex<TestServer?>(nil)
         let lateAnswers = Atomic<Int>(0)
+        // The reply to `answered` and a producer, made ready before `forged` is asked: the forgery must reach the
+        // reply topic well within the asker's timeout, also on a busy machine.
+        let forgery = Mutex<(reply: KafkaOutgoingMessage, producer: KafkaProducer)?>(nil)
         let provider = try await TestServer.start(path: "/query") { _, body in
             let question = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
             let key = question?["key"] as? String ?? ""
             if key == Self.late {
-                // Answers after the asker gave up (its timeout is 1 s).
-                try? await Task.sleep(for: .seconds(2))
+                // Answers after the asker gave up (its timeout is 2 s).
+                try? await Task.sleep(for: .seconds(3))
                 lateAnswers.add(1, ordering: .relaxed)
             }
-            if key == Self.forged, let harness = harnessBox.withLock({ $0 }),
+            if key == Self.forged, let (reply, producer) = forgery.withLock({ $0 }),
                 let id = serverBox.withLock({ $0 })?.requests.last?.headers["ce-id"]
             {
                 // Before the true answer, the reply to `answered` (its hash, its records) comes again with this
                 // question's correlation id, and reaches the asker's reply topic first (it has one partition).
-                try? await ReplyTopic.resend(harness, answering: Self.answered, as: id)
+                try? await producer.send([ReplyTopic.forged(reply, as: id)]).throwIfAnyFailed()
             }
             return (200, Residents.array(Residents.json(contracts, count: 1, sameKey: key)))
         }
         serverBox.withLock { $0 = provider }
-        try await GatewayHarness.with(queryEndpoint: provider.url, configure: { $0.queryTimeout = .seconds(1) }) {
+        try await GatewayHarness.with(queryEndpoint: provider.url, configure: { $0.queryTimeout = .seconds(2) }) {
             harness in
             harnessBox.withLock { $0 = harness }
             let asker = try await harness.token("sys-c001")
@@ -71,7 +74,13 @@ import Testing
             try await ReplyTopic.resend(harness, answering: Self.answered, as: nil)
             #expect(try await ask(Self.afterCopy) == 200)
             // Another request's hash: `forged` gets a reply with its correlation id first, then the true one.
+            var kafka = harness.bus.configuration.kafka
+            kafka.producer.transactionalID = nil
+            let producer = try await KafkaProducer.make(configuration: kafka, logger: Logger(label: "renkei.test"))
+            let original = try #require(try await ReplyTopic.replies(harness, answering: Self.answered).first)
+            forgery.withLock { $0 = (original, producer) }
             #expect(try await ask(Self.forged) == 200)
+            await producer.shutdown()
             #expect(try await ReplyTopic.replies(harness, answering: Self.answered).count == 3, "answer, copy, forgery")
             print(ledger.report("query-late-twice-foreign-hash", receivers: ["C001"]))
             let tally = ledger.tally("C001")
@@ -114,15 +123,20 @@ enum ReplyTopic {
         return messages
     }
 
-    /// Sends the first reply answering `key` again, with `correlationID` in place of its own when given (its
-    /// request hash, which binds it to its own question, is kept).
+    /// `reply` with `correlationID` in place of its own (its request hash, which binds it to its own question, is
+    /// kept).
+    static func forged(_ reply: KafkaOutgoingMessage, as correlationID: String) -> KafkaOutgoingMessage {
+        var message = reply
+        message.headers = message.headers.map {
+            $0.name == EnvelopeHeader.correlationID ? KafkaHeader(name: $0.name, utf8: correlationID) : $0
+        }
+        return message
+    }
+
+    /// Sends the first reply answering `key` again, with `correlationID` in place of its own when given.
     static func resend(_ harness: GatewayHarness, answering key: String, as correlationID: String?) async throws {
         var message = try #require(try await replies(harness, answering: key).first)
-        if let correlationID {
-            message.headers = message.headers.map {
-                $0.name == EnvelopeHeader.correlationID ? KafkaHeader(name: $0.name, utf8: correlationID) : $0
-            }
-        }
+        if let correlationID { message = forged(message, as: correlationID) }
         var kafka = harness.bus.configuration.kafka
         kafka.producer.transactionalID = nil
         let producer = try await KafkaProducer.make(configuration: kafka, logger: Logger(label: "renkei.test"))
