@@ -45,7 +45,7 @@ enum ConsoleAssets {
         svg .zone-general rect { fill: #e6efff; stroke: #0b57d0; }
         svg .node-id { font: 700 14px monospace; fill: #1f2933; }
         svg .node-name { font-size: 13px; fill: #1f2933; }
-        svg .edge-label { font: 11px monospace; fill: #1f2933; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
+        svg .edge-label { font: 700 11px monospace; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
         svg .legend { font-size: 13px; fill: #1f2933; }
         table { border-collapse: collapse; width: 100%; background: var(--card); margin: 12px 0; }
         caption { text-align: left; padding: 6px 0; color: var(--muted); }
