@@ -89,11 +89,19 @@ enum ConsoleAssets {
         main.printable table { font-size: 12px; }
         """
 
-    /// Progress of a replay: asks for the job's counts every second and reloads the page when it is done, so the
-    /// page itself stays server-rendered.
+    /// "Select all" on the dead-letter list, and the progress of a replay: asks for the job's counts every second and
+    /// reloads the page when it is done, so the page itself stays server-rendered.
     static let script = """
         "use strict";
         document.addEventListener("DOMContentLoaded", () => {
+          const all = document.getElementById("select-all");
+          if (all) {
+            all.addEventListener("change", () => {
+              for (const box of document.querySelectorAll('input[name="reference"][form="replay-form"]')) {
+                box.checked = all.checked;
+              }
+            });
+          }
           const job = document.querySelector("[data-replay]");
           if (!job || job.dataset.finished === "true") return;
           const bar = document.getElementById("replay-progress");
