@@ -1,24 +1,37 @@
 import Foundation
 import Synchronization
 
-/// A `renkei serve` running in the background, as an operator starts it, with its standard error collected.
+/// A `renkei serve` (or another long-running command) in the background, as an operator starts it, with its
+/// standard error collected — and its standard output too with `withOutput`.
 final class ServeProcess {
     private let process: Process
     private let collected: CollectedText
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:], command: String = "serve",
+        withOutput: Bool = false
+    ) throws {
         let process = Process()
         process.executableURL = CLIRunner.executable
-        process.arguments = ["serve"] + arguments
+        process.arguments = [command] + arguments
         process.currentDirectoryURL = CLIRunner.repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let err = Pipe()
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
         let collected = CollectedText()
         err.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        if withOutput {
+            let out = Pipe()
+            process.standardOutput = out
+            out.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        } else {
+            process.standardOutput = FileHandle.nullDevice
         }
         self.process = process
         self.collected = collected
