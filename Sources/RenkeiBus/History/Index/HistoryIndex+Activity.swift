@@ -44,8 +44,9 @@ extension HistoryIndex {
         """
     }
 
-    /// A backward walk of the receiver's `entries(receiver, time)`: the unary `+` keeps SQLite from choosing the
-    /// linkage's or the kind's index instead, whose walks are longer for a busy linkage or kind.
+    /// A backward walk of the receiver's `entries(receiver, time)`, stopping at its first delivery of the linkage.
+    /// The unary `+` keeps SQLite off `entries(kind, time)`, which it picks otherwise: a walk through every
+    /// delivery of every linkage and receiver.
     static let lastDeliverySQL = """
         SELECT e.time FROM entries e
         WHERE e.receiver = (SELECT id FROM names WHERE name = ?)
