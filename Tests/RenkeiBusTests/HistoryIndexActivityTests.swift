@@ -140,6 +140,8 @@ import Testing
         ]
         #expect(plans["activity"]?.contains("USING INDEX entries_time") == true, "\(plans)")
         #expect(plans["last delivery"]?.contains("USING INDEX entries_receiver") == true, "\(plans)")
+        // Newest first is the index's own order walked backwards, not a sort of the receiver's entries.
+        #expect(plans["last delivery"]?.contains("TEMP B-TREE FOR ORDER BY") == false, "\(plans)")
         #expect(plans["replays"]?.contains("USING INDEX entries_dead_letter") == true, "\(plans)")
         for (question, plan) in plans {
             #expect(!plan.contains("SCAN e"), "\(question): \(plan)")

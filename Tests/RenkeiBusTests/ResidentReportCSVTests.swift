@@ -43,7 +43,8 @@ import Testing
 
     @Test(arguments: [
         ("=1+1", "'=1+1"), ("+81 3 1234", "'+81 3 1234"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tindent", "'\tindent"), ("\rreturn", "\"'\rreturn\""), ("\r\nx", "\"'\r\nx\""), ("a\r\nb", "\"a\r\nb\""), ("=a,b", "\"'=a,b\""), ("=\"x\"", "\"'=\"\"x\"\"\""),
+        ("\tindent", "'\tindent"), ("\rreturn", "\"'\rreturn\""), ("\r\nx", "\"'\r\nx\""), ("a\r\nb", "\"a\r\nb\""),
+        ("=a,b", "\"'=a,b\""), ("=\"x\"", "\"'=\"\"x\"\"\""),
         ("a=b", "a=b"), ("", ""), ("'quoted", "'quoted"), ("住民-1", "住民-1"),
     ])
     func fieldsThatStartLikeAFormulaGetALeadingApostrophe(text: String, field: String) {

@@ -44,8 +44,9 @@ extension HistoryIndex {
         """
     }
 
-    /// A backward walk of the receiver's `entries(receiver, time)`: the unary `+` keeps SQLite from choosing the
-    /// linkage's or the kind's index instead, whose walks are longer for a busy linkage or kind.
+    /// A backward walk of the receiver's `entries(receiver, time)`, stopping at its first delivery of the linkage.
+    /// The unary `+` keeps SQLite off `entries(kind, time)`, which it picks otherwise: a walk through every
+    /// delivery of every linkage and receiver.
     static let lastDeliverySQL = """
         SELECT e.time FROM entries e
         WHERE e.receiver = (SELECT id FROM names WHERE name = ?)
@@ -65,17 +66,16 @@ extension HistoryIndex {
     }
 
     func activity(since: Date, until: Date?) async throws -> [LinkageActivity] {
-        var arguments = [Self.milliseconds(since)]
-        if let until { arguments.append(Self.milliseconds(until)) }
-        let rows = try await database.read { db in
+        let arguments = [Self.milliseconds(since)] + (until.map { [Self.milliseconds($0)] } ?? [])
+        return try await database.read { db in
             try Row.fetchAll(db, sql: Self.activitySQL(until: until != nil), arguments: StatementArguments(arguments))
-        }
-        return rows.compactMap { row -> LinkageActivity? in
-            // A kind this build does not know (written by a newer one) is left out rather than miscounted.
-            guard let kind = HistoryEntry.Kind(rawValue: row["kind"]) else { return nil }
-            return LinkageActivity(
-                linkage: row["linkage"], receiver: row["receiver"], kind: kind, entries: row["entries"],
-                records: row["records"], last: Self.date(milliseconds: row["last"]))
+                .compactMap { row -> LinkageActivity? in
+                    // A kind this build does not know (written by a newer one) is left out rather than miscounted.
+                    guard let kind = HistoryEntry.Kind(rawValue: row["kind"]) else { return nil }
+                    return LinkageActivity(
+                        linkage: row["linkage"], receiver: row["receiver"], kind: kind, entries: row["entries"],
+                        records: row["records"], last: Self.date(milliseconds: row["last"]))
+                }
         }.sorted { left, right in
             (left.linkage, left.receiver ?? "", left.kind.rawValue)
                 < (right.linkage, right.receiver ?? "", right.kind.rawValue)
@@ -111,11 +111,12 @@ extension HistoryIndex {
 }
 
 extension HistoryIndex {
-    /// SQLite's plan for `sql` (parameters left unbound), one step a line: lets tests hold each question to the
-    /// index it is meant to walk.
+    /// SQLite's plan for `sql` (its parameters bound to NULL), one step a line: lets tests hold each question to
+    /// the index it is meant to walk.
     func queryPlan(_ sql: String) async throws -> String {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+        let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.count { $0 == "?" }))
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: nulls).map { $0["detail"] as String }
                 .joined(separator: "\n")
         }
     }
