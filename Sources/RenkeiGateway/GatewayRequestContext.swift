@@ -12,6 +12,10 @@ struct GatewayRequestContext: AuthRequestContext {
     var identity: AccessGrant?
     /// The linkage named in the path, when the route's group has ``LinkageAccess``.
     var linkage: Linkage?
+    /// The operator's console session, once ``ConsoleAuthenticator`` has found it.
+    var consoleSession: ConsoleSession?
+    /// A console POST's form, read and CSRF-checked by ``ConsoleAuthenticator``.
+    var consoleForm: FormFields?
 
     /// The connection, for its TLS client certificate.
     let channel: any Channel

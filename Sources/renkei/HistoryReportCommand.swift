@@ -34,7 +34,7 @@ struct HistoryReportCommand: AsyncParsableCommand {
         switch format {
         case .text: print(ResidentReportRendering.text(report))
         case .json: print(ResidentReportRendering.json(report))
-        case .csv: print(ResidentReportRendering.csv(report), terminator: "")
+        case .csv: print(report.csv, terminator: "")
         }
     }
 }

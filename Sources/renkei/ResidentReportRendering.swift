@@ -1,7 +1,7 @@
 import RenkeiBus
 import RenkeiContracts
 
-/// `renkei history report` as text, JSON and CSV.
+/// `renkei history report` as text and JSON (CSV is ``ResidentReport/csv``, shared with the console).
 enum ResidentReportRendering {
     static func text(_ report: ResidentReport) -> String {
         var lines = ["History of resident \(report.key) (made \(Timestamp.format(report.madeAt)))", ""]
@@ -71,31 +71,5 @@ enum ResidentReportRendering {
             ("key", .string(report.key)), ("madeAt", .string(Timestamp.format(report.madeAt))),
             ("behind", report.behind.map { .integer(Int($0)) } ?? .null), ("entries", .array(lines)),
         ]).serialized(pretty: true)
-    }
-
-    static func csv(_ report: ResidentReport) -> String {
-        var rows = [
-            [
-                "time", "kind", "linkage", "provider", "provider_name", "receiver", "receiver_name", "purpose",
-                "items", "outcome", "reason", "transfer", "in_key_list", "contract", "file", "request_purpose",
-                "contract_version",
-            ]
-        ]
-        for line in report.lines {
-            rows.append([
-                Timestamp.format(line.time), line.kind.rawValue, line.linkage, line.provider?.id ?? "",
-                line.provider?.name ?? "", line.receiver?.id ?? "", line.receiver?.name ?? "", line.purpose ?? "",
-                line.items.map { $0.name ?? $0.key }.joined(separator: ";"), line.outcome, line.reason ?? "",
-                line.transfer ?? "", line.inKeyList ? "true" : "false", line.contract ?? "", line.file ?? "",
-                line.requestPurpose ?? "", line.contractVersion ?? "",
-            ])
-        }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
-    private static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -38,19 +38,16 @@ struct OAuthError: HTTPResponseError {
     }
 }
 
-/// `application/x-www-form-urlencoded` bodies.
+/// `application/x-www-form-urlencoded` bodies of the OAuth endpoints, where a field may appear once.
 enum FormBody {
+    /// The fields by name (a repeated field: its last value); none when the body is not valid percent-encoded UTF-8.
     static func parse(_ bytes: [UInt8]) -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decodeComponent(String(parts[0]))
-            fields[name] = parts.count > 1 ? decodeComponent(String(parts[1])) : ""
-        }
+        for field in FormFields(encoded: bytes)?.fields ?? [] { fields[field.name] = field.value }
         return fields
     }
 
     static func decodeComponent(_ text: String) -> String {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+        FormFields.decode(Array(text.utf8)) ?? text
     }
 }

@@ -52,12 +52,7 @@ struct OperatorRoutes {
             throw Problem.notFound("There is no dead letter \(reference).")
         }
         let grant = try context.grant
-        // The token's scope, and still allowed by today's contracts (an operator may have left the mynumber zone
-        // since the token was issued).
-        let unmask = [grant.scopes, gateway.tokens.scopes.allowed(for: grant.principal)].allSatisfy {
-            $0.contains(Scopes.deadLettersReadPersonal)
-        }
-        let access: DeadLetterAccess = unmask ? .unmasked : .masked
+        let access = gateway.deadLetterAccess(for: grant)
         try await gateway.bus.recordDeadLetterRead(letter, operatorID: grant.principal.clientID, access: access)
         let value = DeadLetterMasking.value(of: letter, access: access, contracts: gateway.contracts)
         return Gateway.json(Self.json(letter, value: (value, access)))

@@ -285,6 +285,9 @@ extension HistoryIndex {
     /// Whole milliseconds since 1970, as entries are hashed and written.
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
+    /// A time as the index stores it (``milliseconds(_:)``), as a date.
+    static func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+
     private static let referenceEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -203,9 +203,8 @@ extension HistoryIndex {
             if table.itemSetsByID[id] == nil { table = try NameTable(db) }
             items = table.itemSetsByID[id]
         }
-        let time: Int64 = row["time"]
         var entry = HistoryEntry(
-            time: Date(timeIntervalSince1970: Double(time) / 1000),
+            time: date(milliseconds: row["time"]),
             kind: HistoryEntry.Kind(rawValue: try name("kind") ?? "") ?? .provide,
             linkage: try name("linkage") ?? "", contract: try name("contract"), provider: try name("provider"),
             receiver: try name("receiver"), purpose: try name("purpose"),
