@@ -156,7 +156,16 @@ class Browser:
         self.chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         self.context = self.new_context(DESKTOP)
         self.page = self.context.new_page()
+        # Script errors and refusals by the Content-Security-Policy show up in the browser's console.
+        self.console_errors = []
+        self.page.on("console", self.console_message)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"{self.page.url}: {error}"))
         self.current = "starting Chromium"
+
+    def console_message(self, message):
+        # The favicon nobody serves is the only error a console page may show.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.console_errors.append(f"{self.page.url}: {message.text}")
 
     def new_context(self, viewport, **options):
         context = self.chromium.new_context(viewport=viewport, locale="ja-JP", **options)
@@ -243,9 +252,9 @@ def check_pages(browser, seed, peer_status):
         expect(rows.first).to_be_visible()
         bulk = page.locator(f'table#linkages tr[data-linkage="{BULK_LINKAGE}"]')
         expect(bulk).to_have_count(3)
-        # Today's records of the bulk transfer, with or without a thousands separator.
-        count = re.compile(r"\b" + f"{seed.residents:,}".replace(",", ",?") + r"\b")
-        expect(bulk.filter(has_text=count).first).to_be_visible()
+        # The records provided today: the bulk transfer's, with or without a thousands separator.
+        count = re.compile(r"today " + f"{seed.residents:,}".replace(",", ",?") + r"\b")
+        expect(bulk.filter(has_text=count)).to_have_count(1)
         expect(page.locator(
             f'table#linkages tr[data-linkage="{EVENT_LINKAGE}"][data-receiver="{PUSH_RECEIVER}"]')).to_have_count(1)
         browser.shot("linkages")
@@ -266,6 +275,11 @@ def check_pages(browser, seed, peer_status):
                           f"{'with' if BULK_LINKAGE in export.text() else 'without'} {BULK_LINKAGE}")
         expect(page.locator("a#export-print")).to_have_attribute(
             "href", f"/console/residents/print?key={seed.resident}")
+        page.locator("a#export-print").click()
+        expect(page.locator("table#timeline tr", has_text=seed.transfer).first).to_be_visible()
+        expect(page.locator("nav")).to_have_count(0)
+        browser.open("/console/residents?key=0000000000")
+        expect(page.locator("#timeline-empty")).to_be_visible()
 
     reference = seed.dead_letters[0]
     with browser.step(f"dead letters: the {EVENTS} letters of {PUSH_RECEIVER}, one opened masked"):
@@ -284,16 +298,13 @@ def check_pages(browser, seed, peer_status):
         page.go_back()
 
     with browser.step("a POST without the csrf field, or with a wrong one, is refused with 403"):
+        # Sent with the browser's cookies (the session's), as a page of another origin cannot.
         for body in ({"reference": reference}, {"reference": reference, "csrf": "not-the-session-token"}):
-            answer = page.evaluate(
-                """async (body) => {
-                    const reply = await fetch('/console/dead-letters/dry-run', {
-                        method: 'POST', body: new URLSearchParams(body), redirect: 'manual'});
-                    return {status: reply.status, text: await reply.text()};
-                }""", body)
-            if answer["status"] != 403 or "CSRF" not in answer["text"]:
-                raise Failure(f"POST /console/dead-letters/dry-run with {sorted(body)}: {answer['status']}, "
-                              f"{'with' if 'CSRF' in answer['text'] else 'without'} CSRF in the page")
+            answer = browser.context.request.post(
+                browser.base + "/console/dead-letters/dry-run", form=body, max_redirects=0)
+            if answer.status != 403 or "CSRF" not in answer.text():
+                raise Failure(f"POST /console/dead-letters/dry-run with {sorted(body)}: {answer.status}, "
+                              f"{'with' if 'CSRF' in answer.text() else 'without'} CSRF in the page")
 
     with browser.step(f"dry run of {reference}: would be delivered to {PUSH_RECEIVER}"):
         # The checkboxes sit in the table's rows and belong to #replay-form through their `form` attribute.
@@ -318,6 +329,20 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator("#replay-status")).to_contain_text("完了", timeout=60_000)
         expect(page.locator(f'table#replay-results tr[data-reference="{reference}"]')).to_have_count(1)
         browser.shot("replay-done")
+        # What the page's script polls while a replay runs, asked from the page itself, so that the page's own
+        # Content-Security-Policy applies as it does to the script.
+        state = page.evaluate(
+            """async () => {
+                try {
+                    const reply = await fetch(window.location.pathname + '.json');
+                    return {status: reply.status, type: reply.headers.get('content-type'), text: await reply.text()};
+                } catch (error) {
+                    return {status: 0, text: String(error)};
+                }
+            }""")
+        if state["status"] != 200 or json.loads(state["text"]) != {"done": 1, "total": 1, "finished": True}:
+            raise Failure(f"GET {page.url}.json from the replay page: {state['status']} {state['text'][:200]} "
+                          "(0: the browser refused the fetch, e.g. by the page's Content-Security-Policy)")
         until(f"the replayed letter pushed to {PUSH_RECEIVER}", lambda: Peer.taken >= 1)
 
     with browser.step(f"{reference} left the list, and is shown with replayed=include"):
@@ -327,6 +352,8 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator(f'table#dead-letters tr[data-reference="{reference}"]')).to_have_count(0)
         browser.open(f"/console/dead-letters?{query}&replayed=include")
         expect(page.locator(f'table#dead-letters tr[data-reference="{reference}"]')).to_have_count(1)
+        browser.open("/console/dead-letters?linkage=resident-query")
+        expect(page.locator("#dead-letters-empty")).to_contain_text("No dead letters")
 
     with browser.step("health: ready, history verified intact"):
         page.get_by_role("navigation", name="コンソール / Console").get_by_role("link", name="稼働状況").click()
@@ -339,6 +366,10 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator("#verify-result")).not_to_contain_text("NOT intact")
         browser.shot("verify")
 
+    with browser.step("no script error or Content-Security-Policy refusal in the browser's console"):
+        if browser.console_errors:
+            raise Failure("the browser's console:\n    " + "\n    ".join(browser.console_errors))
+
     with browser.step("linkages on a tablet (768×1024)"):
         tablet = browser.new_context(TABLET, storage_state=browser.context.storage_state())
         try:
@@ -348,6 +379,12 @@ def check_pages(browser, seed, peer_status):
             browser.shot("linkages-tablet", tablet_page)
         finally:
             tablet.close()
+
+    with browser.step("signed out: the console's pages lead to the sign-in again"):
+        page.get_by_role("button", name="サインアウト / Sign out").click()
+        expect(page).to_have_url(re.compile(r"/console/sign-in"))
+        browser.open("/console/health")
+        expect(page).to_have_url(f"{browser.base}/console/sign-in?next=%2Fconsole%2Fhealth")
 
     with browser.step("sign-in refused: a system's credentials (403), a wrong secret (401)"):
         refused = browser.new_context(DESKTOP)
