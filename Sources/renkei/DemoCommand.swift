@@ -8,12 +8,21 @@ struct DemoCommand: AsyncParsableCommand {
             Starts an in-memory Kafka cluster inside this process, loads the contracts, provides generated \
             residents as single events and as one bulk transfer, shows which items each receiver actually got \
             (read back from Kafka), a refused provide, a quarantined row and its replay, and checks the history. \
-            Nothing is kept after it ends.
+            It ends with the operator console's URL: in a terminal (or with --console) the console stays open on \
+            the demo's data until Ctrl-C; otherwise, or with --no-console, the demo ends there. Nothing is kept \
+            after it ends.
             """)
 
     @OptionGroup var contracts: ContractsOptions
 
     @Option(help: "Residents in the bulk transfer.") var residents = 100_000
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Keep the operator console open at the end, until Ctrl-C (default: when run in a terminal).")
+    var console: Bool?
+
+    @Option(help: "The console's port (a free one when this one is taken).") var consolePort = 8080
 
     func validate() throws {
         guard (1...2_000_000).contains(residents) else {
@@ -23,7 +32,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await DemoTour(
-            contracts: try contracts.load(), contractsDirectory: contracts.contracts, residents: residents
+            contracts: try contracts.load(), contractsDirectory: contracts.contracts, residents: residents,
+            console: (console ?? DemoConsole.interactive) ? DemoConsole(port: consolePort) : nil
         )
         .run()
     }

@@ -45,7 +45,7 @@ enum ConsoleAssets {
         svg .zone-general rect { fill: #e6efff; stroke: #0b57d0; }
         svg .node-id { font: 700 14px monospace; fill: #1f2933; }
         svg .node-name { font-size: 13px; fill: #1f2933; }
-        svg .edge-label { font: 11px monospace; fill: #1f2933; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
+        svg .edge-label { font: 700 11px monospace; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
         svg .legend { font-size: 13px; fill: #1f2933; }
         table { border-collapse: collapse; width: 100%; background: var(--card); margin: 12px 0; }
         caption { text-align: left; padding: 6px 0; color: var(--muted); }
@@ -89,11 +89,19 @@ enum ConsoleAssets {
         main.printable table { font-size: 12px; }
         """
 
-    /// Progress of a replay: asks for the job's counts every second and reloads the page when it is done, so the
-    /// page itself stays server-rendered.
+    /// "Select all" on the dead-letter list, and the progress of a replay: asks for the job's counts every second and
+    /// reloads the page when it is done, so the page itself stays server-rendered.
     static let script = """
         "use strict";
         document.addEventListener("DOMContentLoaded", () => {
+          const all = document.getElementById("select-all");
+          if (all) {
+            all.addEventListener("change", () => {
+              for (const box of document.querySelectorAll('input[name="reference"][form="replay-form"]')) {
+                box.checked = all.checked;
+              }
+            });
+          }
           const job = document.querySelector("[data-replay]");
           if (!job || job.dataset.finished === "true") return;
           const bar = document.getElementById("replay-progress");

@@ -77,7 +77,7 @@ struct ConsoleDeadLetters {
             : """
             <table id="dead-letters"><caption>\(shown.count) 件 / letters\
             \(shown.count > Self.maxRows ? "（先頭\(Self.maxRows)件を表示 / first \(Self.maxRows) shown）" : "")</caption>
-            <thead><tr><th scope="col"><span class="visually-hidden">選択 / Select</span></th>\
+            <thead><tr><th scope="col"><input type="checkbox" id="select-all" aria-label="すべて選択 / Select all"></th>\
             <th scope="col">参照 / Reference</th><th scope="col">リンケージ / Linkage</th>\
             <th scope="col">受信 / Receiver</th><th scope="col">段階 / Stage</th><th scope="col">理由 / Reasons</th>\
             <th scope="col">最終失敗 / Last failure</th></tr></thead><tbody>\(rows)</tbody></table>

@@ -16,6 +16,7 @@ struct ConsoleLinkages {
         var activity: [LinkageActivity] = []
         var historyNote: HTML = .empty
         do {
+            await gateway.bus.history.catchUp(within: .seconds(1))
             activity = try await gateway.bus.history.activity(since: ConsoleTime.startOfToday())
         } catch {
             historyNote = "<p role=\"status\">履歴索引を読めません / The history index cannot be read now.</p>"
@@ -26,12 +27,15 @@ struct ConsoleLinkages {
         }
         var rows: [HTML] = []
         for linkage in contracts.linkages {
-            let provided = sum(linkage.id, nil, linkage.mode == .query ? .query : .provide)
+            // Provide entries are written per receiver (each gets its own copy); a query linkage's are its answers.
+            let kind: HistoryEntry.Kind = linkage.mode == .query ? .query : .provide
+            let provided = linkage.receivers.map { sum(linkage.id, $0.system, kind) }.max() ?? 0
             let ingestHeld = held[BusTopics.ingestDeadLetters(linkage: linkage.id)] ?? 0
             for (index, receiver) in linkage.receivers.enumerated() {
                 let method = LinkageMap.method(linkage, receiver)
                 let pair = "\(linkage.id)/\(receiver.system)"
                 let letters = held[BusTopics.deadLetters(linkage: linkage.id, receiver: receiver.system)] ?? 0
+                let given = sum(linkage.id, receiver.system, kind)
                 let delivered = sum(linkage.id, receiver.system, .delivery)
                 let last = try? await gateway.bus.history.lastDelivery(linkage: linkage.id, receiver: receiver.system)
                 let lettersLink: HTML =
@@ -51,7 +55,7 @@ struct ConsoleLinkages {
                     <tr data-linkage="\(linkage.id)" data-receiver="\(receiver.system)">\(linkageCell)\
                     <td><span class="code">\(receiver.system)</span> \(receiverName)</td>\
                     <td><span class="method method-\(method)">\(method)</span></td>\
-                    <td class="num">\(delivered)</td>\
+                    <td class="num">\(given)</td><td class="num">\(method == "pull" ? "—" : String(delivered))</td>\
                     <td class="num">\(lagByPair[pair].map { String($0) } ?? "—")</td>\
                     <td class="num">\(lettersLink)</td>\
                     <td>\(last.flatMap { $0 }.map(ConsoleTime.text) ?? "—")</td></tr>
@@ -67,13 +71,16 @@ struct ConsoleLinkages {
             <table id="linkages">
             <caption>受信システムごとの状況（本日は日本時間0時から） / Per receiver (today: since midnight JST)</caption>
             <thead><tr><th scope="col">リンケージ / Linkage</th><th scope="col">受信システム / Receiver</th>\
-            <th scope="col">方式 / Method</th><th scope="col">本日の配信件数 / Delivered today</th>\
+            <th scope="col">方式 / Method</th><th scope="col">本日の提供 / Provided today</th>\
+            <th scope="col">本日の配信 / Delivered today</th>\
             <th scope="col">遅延 / Lag</th><th scope="col">デッドレター（保管中） / Dead letters held</th>\
             <th scope="col">最終配信 / Last delivery</th></tr></thead>
             <tbody>\(rows)</tbody>
             </table>
-            <p class="note">遅延は受信側トピックで未配信のオフセット数。プル方式の配信は受信側の読込で記録されません。 / Lag counts \
-            offsets not yet delivered; pull receivers' reads are not history entries, so their delivered count stays 0.</p>
+            <p class="note">提供は受信システムに渡った件数（照会は回答数）、配信はプッシュ・ファイル・Kafkaで届けた件数。\
+            遅延は未配信のオフセット数（プル方式は受信側のカーソルから）。 / Provided: records given to the receiver's \
+            topic (for a query linkage, its answers); delivered: records pushed, written to files or consumed through the \
+            library (a pull receiver reads its feed, which the history does not record); lag: offsets not yet delivered.</p>
             """
         return ConsolePage(
             title: "リンケージ / Linkages", section: .linkages, session: context.consoleSession, content: content

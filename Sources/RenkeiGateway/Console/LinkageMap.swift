@@ -43,6 +43,7 @@ struct LinkageMap {
         var edges: [HTML] = []
         var labels: [HTML] = []
         var described: [String] = []
+        var incoming: [String: Int] = [:]
         let pairs = contracts.linkages.flatMap { linkage in linkage.receivers.map { (linkage, $0) } }
         for (index, (linkage, receiver)) in pairs.enumerated() {
             guard let from = position[linkage.provider], let to = position[receiver.system] else { continue }
@@ -66,11 +67,16 @@ struct LinkageMap {
                 marker-end="url(#arrow-\(method))" data-linkage="\(linkage.id)" data-receiver="\(receiver.system)">\
                 <title>\(title)</title></path>
                 """)
-            // Labels spread along the middle so that arrows into one receiver do not stack their names.
-            let share = Double(index % 4) / 4
-            let labelX = startX + Int(Double(endX - startX) * (0.25 + share * 0.5))
-            let labelY = startY + Int(Double(endY - startY) * (0.25 + share * 0.5)) - 4
-            labels.append("<text x=\"\(labelX)\" y=\"\(labelY)\" class=\"edge-label\">\(linkage.id)</text>")
+            // Each arrow's name sits above its head, the names of arrows into one system stacked upwards.
+            let stacked = incoming[receiver.system, default: 0]
+            incoming[receiver.system] = stacked + 1
+            let labelX = to.x == from.x ? endX + 16 : endX - 16
+            let anchor = to.x == from.x ? "start" : "end"
+            labels.append(
+                """
+                <text x="\(labelX)" y="\(to.y + 4 - stacked * 14)" text-anchor="\(anchor)" class="edge-label" \
+                fill="\(style.colour)">\(linkage.id)</text>
+                """)
         }
         var nodes: [HTML] = []
         for id in providers + receivers {

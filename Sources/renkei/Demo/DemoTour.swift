@@ -11,6 +11,8 @@ struct DemoTour {
     let contracts: ContractSet
     let contractsDirectory: String
     let residents: Int
+    /// Keep the operator console open at the end (until Ctrl-C), on this port.
+    var console: DemoConsole?
 
     func run() async throws {
         // librdkafka reports the embedded brokers going away at the end as errors; the demo's failures surface as
@@ -32,6 +34,16 @@ struct DemoTour {
 
         do {
             try await tour(bus: bus, kafka: kafka, logger: logger)
+            let elapsed = ContinuousClock.now - started
+            print("\nDone in \(format(elapsed)). Next: `renkei serve` runs the bus with its REST edge; see README.md.")
+            step("9", "The operator console: linkages, dead letters, a resident's history, health")
+            if let console {
+                try await console.serve(bus: bus, say: { say($0) }, logger: logger)
+            } else {
+                say(
+                    "`renkei demo --console` keeps this demo's console open at http://127.0.0.1:8080/console/ "
+                        + "(`renkei serve` too, with its own data) — \(DemoConsole.signInHint())")
+            }
         } catch {
             await bus.shutdown()
             kafka.shutdown()
@@ -39,8 +51,6 @@ struct DemoTour {
         }
         await bus.shutdown()
         kafka.shutdown()
-        let elapsed = ContinuousClock.now - started
-        print("\nDone in \(format(elapsed)). Next: `renkei serve` runs the bus with its REST edge; see README.md.")
     }
 
     private func tour(bus: Bus, kafka: EmbeddedKafka, logger: Logger) async throws {
