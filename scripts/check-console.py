@@ -326,7 +326,13 @@ def check_pages(browser, seed, peer_status):
         expect(page).to_have_url(re.compile(r"/console/replays/[^/]+$"))
         expect(page.locator("progress#replay-progress")).to_be_attached()
         browser.shot("replay-progress")
-        expect(page.locator("#replay-status")).to_contain_text("完了", timeout=60_000)
+        try:
+            expect(page.locator("#replay-status")).to_contain_text("完了", timeout=60_000)
+        except AssertionError:
+            raise Failure(
+                f"#replay-status still says {page.locator('#replay-status').inner_text()!r} after 60 s (the page "
+                "polls its progress and reloads when done); the browser's console:\n    "
+                + "\n    ".join(browser.console_errors[-4:] or ["(nothing)"])) from None
         expect(page.locator(f'table#replay-results tr[data-reference="{reference}"]')).to_have_count(1)
         browser.shot("replay-done")
         # What the page's script polls while a replay runs, asked from the page itself, so that the page's own
@@ -376,7 +382,7 @@ def check_pages(browser, seed, peer_status):
             tablet_page = tablet.new_page()
             browser.open("/console/", tablet_page)
             expect(tablet_page.locator("svg#linkage-map")).to_be_visible()
-            browser.shot("linkages-tablet", tablet_page)
+            browser.shot("tablet-linkages", tablet_page)
         finally:
             tablet.close()
 

@@ -9,7 +9,7 @@ shots=$(mktemp -d)
 trap 'rm -rf "$shots"' EXIT
 python3 scripts/check-console.py --binary "$binary" --screenshots "$shots"
 mkdir -p docs/console
-for page in sign-in linkages linkages-tablet resident dead-letters dead-letter dry-run replay-progress replay-done \
+for page in sign-in linkages tablet-linkages resident dead-letters dead-letter dry-run replay-progress replay-done \
     health verify sign-in-refused; do
     cp "$shots/$page.png" "docs/console/$page.png"
 done
