@@ -16,7 +16,9 @@ Exit 0 when every step passes, 1 when one fails (the step, the page's URL and al
 printed), 3 when Playwright or Chromium is missing (scripts/setup.sh --with-test-tools).
 """
 import argparse
+import csv
 import importlib.util
+import io
 import json
 import re
 import signal
@@ -124,7 +126,8 @@ class Seed:
     def bulk_transfer(self):
         rows = self.generated(self.residents, seed=16)
         # A resident from the middle of the file: found only through the transfer's key list.
-        self.resident = rows.decode().splitlines()[1 + self.residents // 2].split(",")[0]
+        records = list(csv.reader(io.StringIO(rows.decode())))
+        self.resident = records[1 + self.residents // 2][records[0].index("宛名番号")]
         transfer = self.provide(f"/linkages/{BULK_LINKAGE}/transfers", rows)
         self.transfer = transfer["id"]
         if transfer.get("status") != "committed":
@@ -222,6 +225,9 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator("html")).to_have_attribute("lang", "ja")
         expect(page.get_by_label("クライアントID")).to_be_visible()
         expect(page.get_by_label("クライアントシークレット")).to_have_attribute("type", "password")
+        expect(page.locator("form#sign-in input[type=hidden][name=csrf]")).to_have_count(1)
+        if not any(c["name"] == "renkei_console_signin" for c in browser.context.cookies()):
+            raise Failure("the sign-in page set no renkei_console_signin cookie for its CSRF value")
         browser.shot("sign-in")
         # The field may have the focus already (autofocus); otherwise Tab moves to it (after a skip link, say).
         for _ in range(12):
@@ -287,6 +293,7 @@ def check_pages(browser, seed, peer_status):
         fill(page.locator(f"#filter [name=linkage]"), EVENT_LINKAGE)
         fill(page.locator(f"#filter [name=receiver]"), PUSH_RECEIVER)
         page.locator("#filter [type=submit]").click()
+        expect(page.locator("#replay-form #dry-run-all[name=all][value=true]")).to_have_count(1)
         for listed in seed.dead_letters:
             expect(page.locator(f'table#dead-letters tr[data-reference="{listed}"]')).to_have_count(1)
         browser.shot("dead-letters")
@@ -318,6 +325,7 @@ def check_pages(browser, seed, peer_status):
         expect(row).to_have_class(re.compile(r"\bwould-deliver\b"))
         expect_text(row, PUSH_RECEIVER)
         expect(page.locator('table#dry-run tr[data-reference]')).to_have_count(1)
+        expect(page.locator("#execute-form #execute")).to_contain_text("Replay 1")
         browser.shot("dry-run")
 
     with browser.step("replay executed: progress, done, delivered to the peer"):
@@ -366,6 +374,7 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator("#readiness")).to_contain_text("ready")
         for part in ("#broker", "#storage", "#history-index", "#maintenance-form", "#verify-form"):
             expect(page.locator(part)).to_be_attached()
+        expect(page.locator("#maintenance-form input[type=checkbox][name=confirm][required]")).to_have_count(1)
         browser.shot("health")
         page.locator("#verify").click()
         expect(page.locator("#verify-result")).to_contain_text("intact")
