@@ -401,6 +401,24 @@ def check_pages(browser, seed, peer_status):
         browser.open("/console/health")
         expect(page).to_have_url(f"{browser.base}/console/sign-in?next=%2Fconsole%2Fhealth")
 
+    with browser.step(f"ops-mynumber sees {reference} unmasked"):
+        personal = browser.new_context(DESKTOP)
+        try:
+            other = personal.new_page()
+            browser.open("/console/sign-in", other)
+            other.get_by_label("クライアントID").fill("ops-mynumber")
+            other.get_by_label("クライアントシークレット").fill("renkei-demo-client-secret-for-ops-mynumber")
+            # The unmasking scope is asked for by name, as at the token endpoint: a box on the form.
+            other.get_by_label("個人情報を表示する").check()
+            other.get_by_role("button", name="サインイン / Sign in").click()
+            expect(other).to_have_url(f"{browser.base}/console/")
+            browser.open(f"/console/dead-letters/{reference}", other)
+            expect(other.locator("pre#letter-value")).to_be_visible()
+            expect(other.locator("pre#letter-value")).not_to_contain_text("***")
+            expect(other.locator("#masked-note")).to_be_visible()
+        finally:
+            personal.close()
+
     with browser.step("sign-in refused: a system's credentials (403), a wrong secret (401)"):
         refused = browser.new_context(DESKTOP)
         try:
