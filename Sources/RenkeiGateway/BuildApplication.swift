@@ -126,7 +126,7 @@ func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
     QueryRoutes(gateway: gateway).register(on: routes)
     OperatorRoutes(gateway: gateway).register(on: routes)
     HealthRoutes(gateway: gateway).register(on: routes)
-    ConsoleRoutes(gateway: gateway).register(on: router)
+    ConsoleRoutes(gateway: gateway).register(on: routes)
     return router
 }
 

@@ -19,6 +19,9 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
         /// An operator read a dead letter's record (``HistoryEntry/operatorID``, ``HistoryEntry/deadLetter``;
         /// outcome `masked` or `unmasked`).
         case deadLetterRead = "dead-letter-read"
+        /// An operator looked up a resident's history in the console (``HistoryEntry/operatorID``, the key; outcome
+        /// `viewed`, `printed` or `exported`): a disclosure lists who looked, too.
+        case historyRead = "history-read"
     }
 
     // The chain: entries of one writer are numbered and each carries the hash of the one before.

@@ -40,10 +40,11 @@ struct OAuthError: HTTPResponseError {
 
 /// `application/x-www-form-urlencoded` bodies of the OAuth endpoints, where a field may appear once.
 enum FormBody {
-    /// The fields by name (a repeated field: its last value); none when the body is not valid percent-encoded UTF-8.
-    static func parse(_ bytes: [UInt8]) -> [String: String] {
+    /// The fields by name (a repeated field: its last value); `nil` when the body is not valid percent-encoded UTF-8.
+    static func parse(_ bytes: [UInt8]) -> [String: String]? {
+        guard let form = FormFields(encoded: bytes) else { return nil }
         var fields: [String: String] = [:]
-        for field in FormFields(encoded: bytes)?.fields ?? [] { fields[field.name] = field.value }
+        for field in form.fields { fields[field.name] = field.value }
         return fields
     }
 

@@ -102,6 +102,10 @@ enum ConsoleAssets {
               }
             });
           }
+          const execute = document.getElementById("execute-form");
+          if (execute) {
+            execute.addEventListener("submit", () => { document.getElementById("execute").disabled = true; });
+          }
           const job = document.querySelector("[data-replay]");
           if (!job || job.dataset.finished === "true") return;
           const bar = document.getElementById("replay-progress");

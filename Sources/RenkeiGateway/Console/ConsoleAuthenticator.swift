@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Finds the session of the `renkei_console` cookie and puts it, with its token's grant, into the context. Without
@@ -22,10 +23,17 @@ struct ConsoleAuthenticator: RouterMiddleware {
             let target = request.method == .get ? request.uri.path + (request.uri.query.map { "?" + $0 } ?? "") : nil
             return ConsolePage.redirect(to: ConsoleSignIn.location(next: target))
         }
+        // A token bound to a client certificate (RFC 8705) is used only over a connection presenting it, so a
+        // copied cookie is no use elsewhere.
+        if let bound = grant.certificateSHA256, await context.clientCertificateSHA256() != bound {
+            sessions.close(id)
+            return ConsolePage.redirect(to: ConsoleSignIn.location(next: nil))
+        }
         var context = context
         context.identity = grant
         context.consoleSession = session
         if request.method == .post {
+            guard Self.isSameOrigin(request) else { throw ConsoleError.crossSite }
             let form = try await Self.form(request, gateway: gateway)
             guard let sent = form["csrf"], Self.constantTimeEqual(sent, session.csrf) else { throw ConsoleError.csrf }
             context.consoleForm = form
@@ -56,6 +64,17 @@ struct ConsoleAuthenticator: RouterMiddleware {
             throw ConsoleError.badForm("フォームを読めません / The form is not valid percent-encoded UTF-8.")
         }
         return form
+    }
+
+    /// Whether a form was sent from the gateway's own pages, as far as the browser says (`Sec-Fetch-Site`, else
+    /// `Origin` against `Host`); a request that says nothing (not a browser) passes to the CSRF token check.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+            return site == "same-origin" || site == "none"
+        }
+        guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
+        guard let host = request.head.authority ?? request.headers[HTTPField.Name("Host")!] else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -25,7 +25,7 @@ struct ConsoleDeadLetters {
     private func filter(_ fields: FormFields) throws -> DeadLetterFilter {
         func date(_ name: String) throws -> Date? {
             guard let text = fields[name] else { return nil }
-            guard let date = ConsoleTime.parse(text) else {
+            guard let date = ConsoleTime.parse(text, end: name == "until") else {
                 throw ConsoleError.badForm("`\(name)` は日時です / `\(name)` is a date and time (2026-11-30T09:00).")
             }
             return date
@@ -46,8 +46,15 @@ struct ConsoleDeadLetters {
         let filter = try filter(fields)
         let includeReplayed = fields["replayed"] == "include"
         let letters = try await DeadLetterReader(bus: gateway.bus).list(filter)
-        await gateway.bus.history.catchUp(within: .seconds(2))
+        let current = await gateway.bus.history.catchUp(within: .seconds(2))
         let replays = try await gateway.bus.history.replays(of: letters.map(\.reference.description))
+        let behind: HTML =
+            current
+            ? .empty
+            : """
+            <p role="status" class="warning">履歴索引が追いついていません / The history index is behind the history \
+            topic: letters replayed recently may still be listed.</p>
+            """
         let shown = letters.filter { includeReplayed || replays[$0.reference.description] == nil }
         let rows = shown.prefix(Self.maxRows).map { letter -> HTML in
             let reference = letter.reference.description
@@ -100,7 +107,7 @@ struct ConsoleDeadLetters {
             <button type="submit" id="dry-run-all" name="all" value="true">絞り込み結果をすべてドライラン / Dry run all \
             matching</button>
             </form>
-            \(table)
+            \(behind)\(table)
             """
         return ConsolePage(
             title: "デッドレター / Dead letters", section: .deadLetters, session: session, content: content
@@ -158,10 +165,17 @@ struct ConsoleDeadLetters {
     /// The letters a dry-run or replay form names: its `reference` fields, or with `all=true` every letter matching
     /// the filter fields that was not replayed yet.
     private func references(_ form: FormFields) async throws -> [DeadLetterReference] {
+        // Whether a letter was replayed before is the history index's answer: once, and refused while it is behind,
+        // rather than each letter waiting on its own.
+        guard await gateway.bus.history.catchUp(within: .seconds(5)) else {
+            throw ConsoleError(
+                .serviceUnavailable,
+                "履歴索引の構築中です / The history index is being built (\(gateway.bus.history.behind ?? 0) offsets to "
+                    + "go), so whether these letters were replayed before cannot be checked yet; try again in a while.")
+        }
         var references: [DeadLetterReference] = []
         if form["all"] == "true" {
             let letters = try await DeadLetterReader(bus: gateway.bus).list(try filter(form))
-            await gateway.bus.history.catchUp(within: .seconds(2))
             let replays = try await gateway.bus.history.replays(of: letters.map(\.reference.description))
             references = letters.map(\.reference).filter { replays[$0.description] == nil }
         } else {

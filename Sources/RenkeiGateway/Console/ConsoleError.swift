@@ -23,6 +23,10 @@ struct ConsoleError: Error {
         "フォームの確認トークン（CSRF）がありません / The form's CSRF token is missing or wrong: reload the page and "
             + "submit it again.")
 
+    static let crossSite = ConsoleError(
+        .forbidden,
+        "他のサイトから送られたフォームは受け付けません / A form sent from another site is refused (CSRF).")
+
     static func badForm(_ detail: String) -> ConsoleError { ConsoleError(.badRequest, detail) }
 }
 

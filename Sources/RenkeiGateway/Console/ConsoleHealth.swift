@@ -19,12 +19,14 @@ struct ConsoleHealth {
             brokerError.map { "<span class=\"bad\">到達不可 / unreachable</span> <small>\($0)</small>" }
             ?? "<span class=\"good\">到達可 / reachable</span>"
         let storage = await storageRows()
-        let behind = gateway.bus.history.behind
         let index: HTML =
-            (behind ?? 0) > 0
-            ? "<span class=\"bad\">\(Int(behind ?? 0)) 件遅れ / offsets behind</span>"
-            : "<span class=\"good\">最新 / up to date</span>"
+            switch gateway.bus.history.behind {
+            case 0: "<span class=\"good\">最新 / up to date</span>"
+            case nil: "<span class=\"bad\">同期前 / not synced yet</span>"
+            case let offsets?: "<span class=\"bad\">\(Int(offsets)) 件遅れ / offsets behind</span>"
+            }
         let switchTo = !maintenance
+        let scopes = try context.grant.scopes
         let content: HTML = """
             <h1>稼働状況 / Health</h1>
             \(notice)
@@ -39,6 +41,7 @@ struct ConsoleHealth {
             <h2 id="maintenance-title">メンテナンスモード / Maintenance mode: \(maintenance ? "オン / on" : "オフ / off")</h2>
             <p>オンの間、全インスタンスのデータ系APIは503を返します。 / While on, every instance answers the data routes \
             with 503; the console and operations stay available.</p>
+            \(scopes.contains(Scopes.gatewayManage) ? HTML.empty : "<p class=\"note\">切替には 030:gateway:manage が必要です / Switching needs the scope 030:gateway:manage.</p>")
             <form id="maintenance-form" method="post" action="/console/health/maintenance">
             \(ConsolePage.csrfField(session))
             <input type="hidden" name="enabled" value="\(switchTo ? "true" : "false")">
@@ -60,38 +63,57 @@ struct ConsoleHealth {
             .response()
     }
 
-    /// Each storage location of the contracts, listed within 5 seconds or named as unreachable.
+    /// Each storage location of the contracts, all listed at once, each within 5 seconds or named as unreachable.
     private func storageRows() async -> HTML {
         let locations = gateway.contracts.systems.compactMap { system in
             system.endpoints.storage.map { (system.id, $0) }
         }
         guard !locations.isEmpty else { return "—" }
-        var rows: [HTML] = []
-        for (system, url) in locations {
-            let bus = gateway.bus
-            let problem: String? = await withTaskGroup(of: String?.self) { group in
+        let bus = gateway.bus
+        let problems = await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, (_, url)) in locations.enumerated() {
                 group.addTask {
-                    do {
-                        _ = try await bus.storage(url).list(prefix: "renkei-health-check/")
-                        return nil
-                    } catch {
-                        return "\(error)"
+                    let problem = await Self.within(seconds: 5) { () -> String? in
+                        do {
+                            _ = try await bus.storage(url).list(prefix: "renkei-health-check/")
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
                     }
+                    return (index, problem ?? "5秒以内に応答なし / no answer within 5 s")
                 }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(5))
-                    return "5秒以内に応答なし / no answer within 5 s"
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
             }
+            var problems: [Int: String] = [:]
+            for await (index, problem) in group { problems[index] = problem }
+            return problems
+        }
+        let rows = locations.enumerated().map { index, location -> HTML in
             let state: HTML =
-                problem.map { "<span class=\"bad\">到達不可 / unreachable</span> <small>\($0)</small>" }
+                problems[index].map { "<span class=\"bad\">到達不可 / unreachable</span> <small>\($0)</small>" }
                 ?? "<span class=\"good\">到達可 / reachable</span>"
-            rows.append("<li><span class=\"code\">\(system)</span> \(url): \(state)</li>")
+            return "<li><span class=\"code\">\(location.0)</span> \(location.1): \(state)</li>"
         }
         return "<ul class=\"plain\">\(rows)</ul>"
+    }
+
+    /// What `work` gives if it ends within `seconds`, else `nil`. The work is not awaited beyond that: a folder on a
+    /// hung network mount does not answer cancellation, and the page must not hang with it.
+    private static func within<Value: Sendable>(
+        seconds: Double, _ work: @escaping @Sendable () async -> Value
+    ) async -> Value? {
+        let (answers, continuation) = AsyncStream.makeStream(of: Value?.self)
+        Task.detached {
+            continuation.yield(await work())
+            continuation.finish()
+        }
+        Task.detached {
+            try? await Task.sleep(for: .seconds(seconds))
+            continuation.yield(nil)
+            continuation.finish()
+        }
+        for await answer in answers { return answer }
+        return nil
     }
 
     func maintenance(_ context: GatewayRequestContext) async throws -> Response {

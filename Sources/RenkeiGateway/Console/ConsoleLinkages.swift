@@ -12,7 +12,11 @@ struct ConsoleLinkages {
         let contracts = gateway.contracts
         let lag = await gateway.receiverLag.lag(files: await gateway.delivery?.lag() ?? [])
         let lagByPair = Dictionary(lag.map { ("\($0.linkage)/\($0.receiver)", $0.records) }) { first, _ in first }
-        let held = Dictionary(await gateway.bus.deadLetterCounts().map { ($0.topic, $0.count) }) { first, _ in first }
+        // Dead-letter counts for operators who may read dead letters; the column says so otherwise.
+        let mayReadLetters = try context.grant.scopes.contains(Scopes.deadLettersRead)
+        let held =
+            mayReadLetters
+            ? Dictionary(await gateway.bus.deadLetterCounts().map { ($0.topic, $0.count) }) { first, _ in first } : [:]
         var activity: [LinkageActivity] = []
         var historyNote: HTML = .empty
         do {
@@ -39,9 +43,11 @@ struct ConsoleLinkages {
                 let delivered = sum(linkage.id, receiver.system, .delivery)
                 let last = try? await gateway.bus.history.lastDelivery(linkage: linkage.id, receiver: receiver.system)
                 let lettersLink: HTML =
-                    letters > 0
-                    ? "<a href=\"/console/dead-letters?\(FormFields.query([("linkage", linkage.id), ("receiver", receiver.system)]))\">\(letters)</a>"
-                    : "0"
+                    !mayReadLetters
+                    ? "—"
+                    : letters > 0
+                        ? "<a href=\"/console/dead-letters?\(FormFields.query([("linkage", linkage.id), ("receiver", receiver.system)]))\">\(letters)</a>"
+                        : "0"
                 let linkageCell: HTML =
                     index == 0
                     ? """

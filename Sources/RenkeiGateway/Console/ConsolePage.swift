@@ -41,7 +41,8 @@ struct ConsolePage {
         .contentType: "text/html; charset=utf-8",
         .cacheControl: "no-store",
         .contentSecurityPolicy:
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; "
+            "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
+            + "form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'",
         .init("X-Content-Type-Options")!: "nosniff",
         .init("Referrer-Policy")!: "no-referrer",
@@ -130,10 +131,13 @@ enum ConsoleTime {
 }
 
 extension ConsoleTime {
-    /// A time from a form: `datetime-local` (Japan time, to the minute or second) or ISO 8601 with its offset.
-    static func parse(_ text: String) -> Date? {
+    /// A time from a form: `datetime-local` (Japan time, to the minute, second or millisecond) or ISO 8601 with its
+    /// offset. With `end`, a time given to the minute means the end of that minute (an `until` of 09:00 includes
+    /// 09:00:30).
+    static func parse(_ text: String, end: Bool = false) -> Date? {
         if let date = Timestamp.parse(text) { return date }
-        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
+        if end, text.count == 16, let minute = parse(text) { return minute.addingTimeInterval(59.999) }
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")

@@ -15,18 +15,31 @@ final class ConsoleReplayJobs: Sendable {
     }
 
     static let kept = 50
-    private let jobs = Mutex<[(id: String, job: Job)]>([])
+    private let state = Mutex<(jobs: [Job], inFlight: Set<DeadLetterReference>)>(([], []))
 
     /// Starts replaying `references` (each for real; a letter already replayed is refused, not sent twice) and
-    /// returns the job's id at once.
+    /// returns the job's id at once. A letter that another job of this instance is replaying now is left out with a
+    /// row saying so (a double submit does not race the history's "replayed before" check).
     func start(_ references: [DeadLetterReference], bus: Bus, operatorID: String, logger: Logger) -> String {
-        let id = ConsoleSession.randomToken().prefix(16).description
-        jobs.withLock { jobs in
-            jobs.append((id, Job(id: id, operatorID: operatorID, total: references.count)))
-            if jobs.count > Self.kept { jobs.removeFirst(jobs.count - Self.kept) }
+        let id = String(ConsoleSession.randomToken().prefix(16))
+        let claimed = state.withLock { state -> [DeadLetterReference] in
+            let free = references.filter { !state.inFlight.contains($0) }
+            state.inFlight.formUnion(free)
+            var job = Job(id: id, operatorID: operatorID, total: references.count)
+            job.rows = references.filter { state.inFlight.contains($0) && !free.contains($0) }.map {
+                ReplayRow(
+                    reference: $0.description,
+                    cannotReplay: "別の再送が実行中です / another replay of this letter is running now")
+            }
+            state.jobs.append(job)
+            // The oldest finished jobs go first; running ones stay until they end.
+            while state.jobs.count > Self.kept, let index = state.jobs.firstIndex(where: \.finished) {
+                state.jobs.remove(at: index)
+            }
+            return free
         }
         Task {
-            for reference in references {
+            for reference in claimed {
                 let row: ReplayRow
                 do {
                     let outcome = try await bus.replay(reference, dryRun: false, operatorID: operatorID)
@@ -41,23 +54,22 @@ final class ConsoleReplayJobs: Sendable {
                         reference: reference.description,
                         cannotReplay: "ブローカーへの書込みに失敗 / the broker did not take the replay; try again")
                 }
-                update(id) { $0.rows.append(row) }
+                state.withLock { state in
+                    state.inFlight.remove(reference)
+                    if let index = state.jobs.firstIndex(where: { $0.id == id }) { state.jobs[index].rows.append(row) }
+                }
             }
-            update(id) { $0.finished = true }
+            state.withLock { state in
+                if let index = state.jobs.firstIndex(where: { $0.id == id }) { state.jobs[index].finished = true }
+            }
             logger.notice(
                 "console replay finished",
-                metadata: ["renkei.client": "\(operatorID)", "renkei.letters": "\(references.count)"])
+                metadata: ["renkei.client": "\(operatorID)", "renkei.letters": "\(claimed.count)"])
         }
         return id
     }
 
     func job(_ id: String) -> Job? {
-        jobs.withLock { jobs in jobs.first { $0.id == id }?.job }
-    }
-
-    private func update(_ id: String, _ change: (inout Job) -> Void) {
-        jobs.withLock { jobs in
-            if let index = jobs.firstIndex(where: { $0.id == id }) { change(&jobs[index].job) }
-        }
+        state.withLock { state in state.jobs.first { $0.id == id } }
     }
 }

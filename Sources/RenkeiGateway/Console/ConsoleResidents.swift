@@ -19,8 +19,19 @@ struct ConsoleResidents {
         return key
     }
 
-    private func report(_ key: String) async throws -> ResidentReport {
-        await gateway.bus.history.catchUp(within: .seconds(2))
+    /// The report of `key`, the lookup first written to the history; `complete` refuses (503) while the index is
+    /// behind, for exports handed to a resident.
+    private func report(
+        _ key: String, _ context: GatewayRequestContext, _ how: Bus.HistoryReadKind, complete: Bool = false
+    ) async throws -> ResidentReport {
+        try await gateway.bus.recordHistoryRead(key: key, operatorID: try context.grant.principal.clientID, how: how)
+        let current = await gateway.bus.history.catchUp(within: .seconds(complete ? 10 : 2))
+        if complete, !current {
+            throw ConsoleError(
+                .serviceUnavailable,
+                "履歴索引が追いついていません / The history index is \(gateway.bus.history.behind ?? 0) offsets behind "
+                    + "the history topic, so an export now could miss entries; try again in a while.")
+        }
         return try await ResidentReport.make(key: key, indexer: gateway.bus.history, contracts: gateway.contracts)
     }
 
@@ -29,7 +40,7 @@ struct ConsoleResidents {
         let key = try key(request)
         var result: HTML = .empty
         if let key {
-            let report = try await report(key)
+            let report = try await report(key, context, .viewed)
             let query = FormFields.query([("key", key)])
             result = """
                 <p class="actions"><a id="export-csv" href="/console/residents/export.csv?\(query)" download>CSVで出力 / \
@@ -51,7 +62,7 @@ struct ConsoleResidents {
 
     func printable(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         guard let key = try key(request) else { throw ConsoleError.badForm("宛名番号を指定してください / Give ?key=.") }
-        let report = try await report(key)
+        let report = try await report(key, context, .printed, complete: true)
         let content: HTML = """
             <h1>連携履歴 / Linkage history — 宛名番号 \(key)</h1>
             <p>作成 / Made \(ConsoleTime.text(report.madeAt)) · 作成者 / by \(try context.session.name) \
@@ -65,7 +76,7 @@ struct ConsoleResidents {
 
     func csv(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         guard let key = try key(request) else { throw ConsoleError.badForm("宛名番号を指定してください / Give ?key=.") }
-        let report = try await report(key)
+        let report = try await report(key, context, .exported, complete: true)
         var headers = ConsolePage.securityHeaders
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"resident-\(FormFields.encode(key)).csv\""
@@ -75,10 +86,14 @@ struct ConsoleResidents {
     }
 
     static func timeline(_ report: ResidentReport) -> HTML {
-        guard !report.lines.isEmpty else {
-            return
-                "<p id=\"timeline-empty\" role=\"status\">この宛名番号の履歴はありません / The history holds no entry about this resident.</p>"
-        }
+        // Operators' lookups are entries too (a disclosure lists who looked), but not linkages of the resident's data.
+        let empty: HTML =
+            report.lines.allSatisfy { $0.kind == .historyRead }
+            ? """
+            <p id="timeline-empty" role="status">この宛名番号の連携はありません / The history holds no linkage about \
+            this resident\(report.lines.isEmpty ? "" : ", only operators' lookups").</p>
+            """ : .empty
+        guard !report.lines.isEmpty else { return empty }
         let rows = report.lines.map { line -> HTML in
             func system(_ system: ResidentReport.System?) -> HTML {
                 guard let system else { return "—" }
@@ -104,11 +119,15 @@ struct ConsoleResidents {
                 """
         }
         let behind: HTML =
-            (report.behind ?? 0) > 0
-            ? "<p role=\"status\">履歴索引が \(Int(report.behind ?? 0)) 件遅れています / The index is behind the history topic: newer entries may be missing.</p>"
-            : .empty
+            switch report.behind {
+            case 0: .empty
+            case nil:
+                "<p role=\"status\" class=\"warning\">履歴索引は同期前です / The history index has not synced yet: entries may be missing.</p>"
+            case let offsets?:
+                "<p role=\"status\" class=\"warning\">履歴索引が \(Int(offsets)) 件遅れています / The index is behind the history topic: newer entries may be missing.</p>"
+            }
         return """
-            \(behind)
+            \(behind)\(empty)
             <table id="timeline"><caption>\(report.lines.count) 件（古い順） / entries, oldest first</caption>
             <thead><tr><th scope="col">日時 / Time</th><th scope="col">種別 / Kind</th><th scope="col">リンケージ / \
             Linkage</th><th scope="col">提供元 → 受信 / From → to</th><th scope="col">目的 / Purpose</th>\

@@ -8,7 +8,7 @@ struct ConsoleRoutes {
     let sessions = ConsoleSessions()
     let jobs = ConsoleReplayJobs()
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         let console = router.group("/console").add(middleware: ConsoleErrorPages(gateway: gateway))
         console.get("/assets/console.css") { _, _ in ConsoleAssets.response(ConsoleAssets.css, type: "text/css") }
         console.get("/assets/console.js") { _, _ in

@@ -44,7 +44,8 @@ struct ConsoleSignIn {
         }
     }
 
-    private func cookie(_ name: String, _ value: String, _ maxAge: Int) -> Cookie {
+    /// A cookie of the console; without `maxAge` it lasts until the browser is closed.
+    private func cookie(_ name: String, _ value: String, _ maxAge: Int?) -> Cookie {
         Cookie(
             name: name, value: value, maxAge: maxAge, path: "/console", secure: gateway.configuration.tls != nil,
             httpOnly: true, sameSite: .strict)
@@ -84,7 +85,8 @@ struct ConsoleSignIn {
     private func signIn(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let form = try await ConsoleAuthenticator.form(request, gateway: gateway)
         let next = form["next"].flatMap(Self.safeNext)
-        guard let expected = request.cookies[Self.formCookie]?.value, let sent = form["csrf"],
+        guard ConsoleAuthenticator.isSameOrigin(request), let expected = request.cookies[Self.formCookie]?.value,
+            let sent = form["csrf"],
             ConsoleAuthenticator.constantTimeEqual(sent, expected)
         else {
             return self.form(
@@ -142,6 +144,8 @@ struct ConsoleSignIn {
         } catch {
             throw ConsoleError(.internalServerError, "トークンを発行できません / \(error.description)")
         }
+        // A new session id at every sign-in (no fixation), and the browser's previous session ends.
+        if let previous = request.cookies[ConsoleAuthenticator.cookie]?.value { sessions.close(previous) }
         let session = sessions.open(
             token: issued.token, expires: Date().addingTimeInterval(Double(issued.expiresIn)),
             clientID: principal.clientID, name: owner.name, scopes: issued.scope)
@@ -149,7 +153,7 @@ struct ConsoleSignIn {
         return ConsolePage.redirect(
             to: next ?? "/console/",
             cookies: [
-                cookie(ConsoleAuthenticator.cookie, session.id, Int(ConsoleSessions.lifetime)),
+                cookie(ConsoleAuthenticator.cookie, session.id, nil),
                 cookie(Self.formCookie, "", 0),
             ])
     }

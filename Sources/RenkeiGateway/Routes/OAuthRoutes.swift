@@ -16,7 +16,10 @@ struct OAuthRoutes {
         guard MediaTypeCheck.of(request) == "application/x-www-form-urlencoded" else {
             throw OAuthError.invalidRequest("The body must be application/x-www-form-urlencoded.")
         }
-        return FormBody.parse(try await gateway.collect(request, limit: BodyLimit.oauthForm))
+        guard let form = FormBody.parse(try await gateway.collect(request, limit: BodyLimit.oauthForm)) else {
+            throw OAuthError.invalidRequest("The form is not valid percent-encoded UTF-8.")
+        }
+        return form
     }
 
     private func token(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {

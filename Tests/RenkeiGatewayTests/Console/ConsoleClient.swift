@@ -38,12 +38,12 @@ final class ConsoleClient: Sendable {
 
     func shutdown() async { try? await client.shutdown() }
 
-    func get(_ path: String) async throws -> Page { try await send(.GET, path, body: nil) }
+    func get(_ path: String) async throws -> Page { try await send(.GET, path, body: nil, headers: []) }
 
     /// Posts `fields` form-encoded (values percent-encoded), as a browser submits a form.
-    func post(_ path: String, _ fields: [(String, String)]) async throws -> Page {
+    func post(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws -> Page {
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try await send(.POST, path, body: Array(body.utf8))
+        return try await send(.POST, path, body: Array(body.utf8), headers: headers)
     }
 
     /// Signs in through the form; returns the page the sign-in answered with.
@@ -54,9 +54,12 @@ final class ConsoleClient: Sendable {
         return try await post("/console/sign-in", fields)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> Page {
+    private func send(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]?, headers: [(String, String)]
+    ) async throws -> Page {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let jar = cookies.withLock { $0 }
         if !jar.isEmpty {
             request.headers.add(name: "Cookie", value: jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))

@@ -91,10 +91,24 @@ import Testing
             await forged.shutdown()
             #expect(crossSite.status == 403)
             #expect(crossSite.alert?.contains("CSRF") == true)
+            // A form another site's page submits is refused whatever it carries: the browser says where it came from.
+            let signInForm = try await browser.get("/console/sign-in")
+            let foreign = try await browser.post(
+                "/console/sign-in",
+                [
+                    ("csrf", try #require(signInForm.csrf)), ("client_id", "ops"),
+                    ("client_secret", GatewayHarness.demoSecret("ops")),
+                ],
+                headers: [("Sec-Fetch-Site", "cross-site"), ("Origin", "https://elsewhere.example")])
+            #expect(foreign.status == 403)
 
             #expect(try await browser.signIn("ops", secret: GatewayHarness.demoSecret("ops")).status == 303)
             let health = try await browser.get("/console/health")
             let csrf = try #require(health.csrf)
+            let fromElsewhere = try await browser.post(
+                "/console/health/maintenance", [("csrf", csrf), ("enabled", "true"), ("confirm", "true")],
+                headers: [("Origin", "https://elsewhere.example")])
+            #expect(fromElsewhere.status == 403)
             let missing = try await browser.post(
                 "/console/health/maintenance", [("enabled", "true"), ("confirm", "true")])
             #expect(missing.status == 403)
@@ -222,6 +236,13 @@ import Testing
             let printable = try await browser.get("/console/residents/print?key=\(key)")
             #expect(printable.text.contains(#"<main id="main" class="printable">"#))
             #expect(!printable.text.contains("<nav"))
+            // Each lookup is in the history before it is answered: who looked at this resident, and how.
+            let lookups = try await harness.call(
+                .GET, "/operations/history?kind=history-read&key=\(key)", token: try await harness.token("ops"))
+            let entries = lookups.json["entries"] as? [[String: Any]] ?? []
+            #expect(
+                Set(entries.compactMap { $0["outcome"] as? String }).isSuperset(of: ["viewed", "exported", "printed"]))
+            #expect(entries.allSatisfy { $0["operator"] as? String == "ops" })
             let unknown = try await browser.get("/console/residents?key=999999999999999")
             #expect(unknown.text.contains(#"id="timeline-empty""#))
             // What the operator types comes back escaped, never as markup.

@@ -41,7 +41,7 @@ struct WhatIfWalk {
         case .delivery, .replay: try await delivery(entry)
         case .query: try await query(entry)
         case .refusal: try await refusal(entry)
-        case .deadLetter, .deadLetterRead: break
+        case .deadLetter, .deadLetterRead, .historyRead: break
         }
     }
 
