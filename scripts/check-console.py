@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from demo_serve import ROOT, DemoServe, ServeFailed, request, token
+from demo_serve import ROOT, DemoServe, ServeFailed, demo_secret, request, token
 
 CHROMIUM = Path("/usr/bin/chromium")
 PROVIDER = ("sys-001", "001")
@@ -46,6 +46,7 @@ RUN_LIMIT = 300
 WAIT = 30
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
+NAVIGATION = "コンソール / Console"
 
 
 class Failure(Exception):
@@ -217,7 +218,7 @@ def check_pages(browser, seed, peer_status):
         if answer.status != 303 or location.path != "/console/sign-in" or urllib.parse.parse_qs(
                 location.query).get("next") != ["/console/dead-letters"]:
             raise Failure(f"GET /console/dead-letters without a cookie: {answer.status}, Location "
-                          f"{answer.headers.get('location')!r} (wanted 303 to /console/sign-in?next=/console/dead-letters)")
+                          f"{answer.headers.get('location')!r}, wanted 303 to the sign-in, next=/console/dead-letters")
 
     with browser.step("sign in as ops with Tab and Enter only"):
         page.goto(browser.base + "/console/")
@@ -240,7 +241,7 @@ def check_pages(browser, seed, peer_status):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.name") != "client_secret":
             raise Failure("Tab from client_id does not reach client_secret")
-        page.keyboard.type(f"renkei-demo-client-secret-for-{OPERATOR[1]}")
+        page.keyboard.type(demo_secret(OPERATOR[1]))
         page.keyboard.press("Enter")
         expect(page).to_have_url(f"{browser.base}/console/")
         cookie = next((c for c in browser.context.cookies() if c["name"] == "renkei_console"), None)
@@ -249,7 +250,7 @@ def check_pages(browser, seed, peer_status):
 
     with browser.step("linkages: the map and a row per linkage and receiver"):
         expect(page.locator("main#main")).to_be_visible()
-        navigation = page.get_by_role("navigation", name="コンソール / Console")
+        navigation = page.get_by_role("navigation", name=NAVIGATION)
         for label in ("リンケージ", "デッドレター", "住民", "稼働状況"):
             expect(navigation.get_by_role("link", name=label)).to_be_visible()
         expect(page.get_by_role("button", name="サインアウト / Sign out")).to_be_visible()
@@ -266,7 +267,7 @@ def check_pages(browser, seed, peer_status):
         browser.shot("linkages")
 
     with browser.step(f"resident {seed.resident}: the timeline shows bulk transfer {seed.transfer}"):
-        page.get_by_role("navigation", name="コンソール / Console").get_by_role("link", name="住民").click()
+        navigate(page, "住民")
         page.locator("#resident-form").get_by_label("宛名番号").fill(seed.resident)
         page.locator("#resident-form").get_by_label("宛名番号").press("Enter")
         entry = page.locator("table#timeline tr", has_text=seed.transfer)
@@ -289,7 +290,7 @@ def check_pages(browser, seed, peer_status):
 
     reference = seed.dead_letters[0]
     with browser.step(f"dead letters: the {EVENTS} letters of {PUSH_RECEIVER}, one opened masked"):
-        page.get_by_role("navigation", name="コンソール / Console").get_by_role("link", name="デッドレター").click()
+        navigate(page, "デッドレター")
         fill(page.locator(f"#filter [name=linkage]"), EVENT_LINKAGE)
         fill(page.locator(f"#filter [name=receiver]"), PUSH_RECEIVER)
         page.locator("#filter [type=submit]").click()
@@ -351,12 +352,13 @@ def check_pages(browser, seed, peer_status):
                     const reply = await fetch(window.location.pathname + '.json');
                     return {status: reply.status, type: reply.headers.get('content-type'), text: await reply.text()};
                 } catch (error) {
-                    return {status: 0, text: String(error)};
+                    return {status: 0, type: null, text: String(error)};
                 }
             }""")
         if state["status"] != 200 or json.loads(state["text"]) != {"done": 1, "total": 1, "finished": True}:
-            raise Failure(f"GET {page.url}.json from the replay page: {state['status']} {state['text'][:200]} "
-                          "(0: the browser refused the fetch, e.g. by the page's Content-Security-Policy)")
+            why = " (the browser refused the fetch: the page's Content-Security-Policy?)" if not state["status"] else ""
+            raise Failure(f"GET {page.url}.json from the replay page: {state['status']}, {state['type']}, "
+                          f"{state['text'][:120]!r}{why}")
         until(f"the replayed letter pushed to {PUSH_RECEIVER}", lambda: Peer.taken >= 1)
 
     with browser.step(f"{reference} left the list, and is shown with replayed=include"):
@@ -370,7 +372,7 @@ def check_pages(browser, seed, peer_status):
         expect(page.locator("#dead-letters-empty")).to_contain_text("No dead letters")
 
     with browser.step("health: ready, history verified intact"):
-        page.get_by_role("navigation", name="コンソール / Console").get_by_role("link", name="稼働状況").click()
+        navigate(page, "稼働状況")
         expect(page.locator("#readiness")).to_contain_text("ready")
         for part in ("#broker", "#storage", "#history-index", "#maintenance-form", "#verify-form"):
             expect(page.locator(part)).to_be_attached()
@@ -407,7 +409,7 @@ def check_pages(browser, seed, peer_status):
             other = personal.new_page()
             browser.open("/console/sign-in", other)
             other.get_by_label("クライアントID").fill("ops-mynumber")
-            other.get_by_label("クライアントシークレット").fill("renkei-demo-client-secret-for-ops-mynumber")
+            other.get_by_label("クライアントシークレット").fill(demo_secret("ops-mynumber"))
             # The unmasking scope is asked for by name, as at the token endpoint: a box on the form.
             other.get_by_label("個人情報を表示する").check()
             other.get_by_role("button", name="サインイン / Sign in").click()
@@ -424,7 +426,7 @@ def check_pages(browser, seed, peer_status):
         try:
             other = refused.new_page()
             for client, secret, status, texts in (
-                    ("sys-001", "renkei-demo-client-secret-for-001", 403, ("オペレーター", "operators only")),
+                    ("sys-001", demo_secret("001"), 403, ("オペレーター", "operators only")),
                     ("ops", "not-the-secret", 401, ())):
                 browser.open("/console/sign-in", other)
                 other.get_by_label("クライアントID").fill(client)
@@ -443,6 +445,11 @@ def check_pages(browser, seed, peer_status):
                     browser.shot("sign-in-refused", other)
         finally:
             refused.close()
+
+
+def navigate(page, label):
+    """Follows the link of the console's navigation whose text contains `label`."""
+    page.get_by_role("navigation", name=NAVIGATION).get_by_role("link", name=label).click()
 
 
 def fill(field, value):
@@ -503,6 +510,7 @@ def run(server, binary, residents, screenshots, started):
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
+    # Anything else is a fault of this script, and is reported with its traceback.
     failures = (Failure, ServeFailed, PlaywrightError, AssertionError, subprocess.SubprocessError, OSError)
     step = "starting renkei serve"
     try:
