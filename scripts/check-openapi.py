@@ -16,23 +16,18 @@ Exit 0 when schemathesis finds no failure, 1 when it finds any (or the server do
 is not installed (scripts/setup.sh --with-test-tools).
 """
 import argparse
-import base64
 import importlib.util
 import json
-import re
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_serve import ROOT, DemoServe, ServeFailed, basic, request, tail, token
+
 DOCUMENT = ROOT / "docs" / "openapi.yaml"
 # (client id, system id or operator name): the provider of `resident-change`, a receiver of it that also asks
 # `resident-query`, the file receiver of `resident-register-daily`, and the demo operator.
@@ -40,41 +35,6 @@ PROVIDER = ("sys-001", "001")
 RECEIVER = ("sys-017", "017")
 FILE_RECEIVER = ("sys-008", "008")
 OPERATOR = ("ops", "ops")
-
-
-def demo_secret(owner):
-    """The demo client secret of a system (by its id, lowercased) or an operator (by its client id)."""
-    return f"renkei-demo-client-secret-for-{owner.lower()}"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def request(url, data=None, headers=None, timeout=10):
-    """(status, body) of one request; HTTP errors are answers too."""
-    try:
-        message = urllib.request.Request(url, data=data, headers=headers or {})
-        with urllib.request.urlopen(message, timeout=timeout) as reply:
-            return reply.status, reply.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def basic(client):
-    client_id, owner = client
-    return "Basic " + base64.b64encode(f"{client_id}:{demo_secret(owner)}".encode()).decode()
-
-
-def token(base, client):
-    status, body = request(
-        f"{base}/oauth/token", data=b"grant_type=client_credentials",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": basic(client)})
-    if status != 200:
-        raise SystemExit(f"check-openapi: no token for {client[0]}: {status} {body[:300]!r}")
-    return json.loads(body)["access_token"]
 
 
 class Peer(BaseHTTPRequestHandler):
@@ -93,28 +53,6 @@ class Peer(BaseHTTPRequestHandler):
         pass
 
 
-def contracts_calling(peer_port, folder):
-    """A copy of the sample contracts whose webhook and query endpoints are the peer's."""
-    shutil.copytree(ROOT / "contracts", folder)
-    systems = folder / "systems.yaml"
-    systems.write_text(re.sub(r"http://127\.0\.0\.1:\d+/", f"http://127.0.0.1:{peer_port}/", systems.read_text()))
-    return folder
-
-
-def wait_until_ready(base, server, log, seconds=180):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"check-openapi: renkei serve exited with {server.returncode}:\n{tail(log)}")
-        try:
-            if request(f"{base}/health/ready", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"check-openapi: renkei serve was not ready within {seconds} s:\n{tail(log)}")
-
-
 def wait_until_queries_answered(base, token, log, seconds=120):
     """Readiness is the gateway's; the query-endpoint workers answer once their consumer group has settled, and a
     query asked before then times out (504, as documented). Wait for three answers in a row."""
@@ -128,10 +66,6 @@ def wait_until_queries_answered(base, token, log, seconds=120):
             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
         answered = answered + 1 if status == 200 else 0
         time.sleep(0.5)
-
-
-def tail(path, lines=40):
-    return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
 
 
 def configuration(tokens, examples, seed):
@@ -229,37 +163,27 @@ def main():
     with tempfile.TemporaryDirectory(prefix="renkei-openapi-") as scratch:
         peer = ThreadingHTTPServer(("127.0.0.1", 0), Peer)
         threading.Thread(target=peer.serve_forever, daemon=True).start()
-        contracts = contracts_calling(peer.server_address[1], Path(scratch) / "contracts")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = Path(scratch) / "serve.log"
-        with open(log, "wb") as output:
-            server = subprocess.Popen(
-                [binary, "serve", "--demo", "--port", str(port), "--contracts", str(contracts),
-                 "--data-dir", str(Path(scratch) / "data"), "--query-timeout", "2"],
-                cwd=scratch, stdout=output, stderr=subprocess.STDOUT)
         try:
-            wait_until_ready(base, server, log)
-            config = Path(scratch) / "schemathesis.toml"
-            tokens = {client: token(base, client) for client in (PROVIDER, RECEIVER, FILE_RECEIVER, OPERATOR)}
-            wait_until_queries_answered(base, tokens[RECEIVER], log)
-            config.write_text(configuration(tokens, arguments.examples, arguments.seed))
-            started = time.monotonic()
-            status = schemathesis(config, base, "--exclude-name", "PUT /operations/maintenance")
-            status |= schemathesis(config, base, "--include-name", "PUT /operations/maintenance")
-            print(f"check-openapi: schemathesis took {time.monotonic() - started:.0f} s", flush=True)
-            if server.poll() is not None:
-                print(f"check-openapi: renkei serve stopped during the run:\n{tail(log)}", file=sys.stderr)
-                return 1
-            return 0 if status == 0 else 1
+            with DemoServe(binary, scratch, peer.server_address[1], "--query-timeout", "2") as server:
+                server.wait_until_ready()
+                base = server.base
+                config = Path(scratch) / "schemathesis.toml"
+                tokens = {client: token(base, client) for client in (PROVIDER, RECEIVER, FILE_RECEIVER, OPERATOR)}
+                wait_until_queries_answered(base, tokens[RECEIVER], server.log)
+                config.write_text(configuration(tokens, arguments.examples, arguments.seed))
+                started = time.monotonic()
+                status = schemathesis(config, base, "--exclude-name", "PUT /operations/maintenance")
+                status |= schemathesis(config, base, "--include-name", "PUT /operations/maintenance")
+                print(f"check-openapi: schemathesis took {time.monotonic() - started:.0f} s", flush=True)
+                if server.stopped():
+                    print(f"check-openapi: renkei serve stopped during the run:\n{server.tail()}", file=sys.stderr)
+                    return 1
+                return 0 if status == 0 else 1
+        except ServeFailed as failure:
+            print(f"check-openapi: {failure}", file=sys.stderr)
+            return 1
         finally:
             peer.shutdown()
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,8 +2,9 @@
 # Installs what building and testing Renkei needs on a fresh Debian machine that has the Swift toolchain:
 # librdkafka (the Kafka client, with its in-process mock cluster), OpenSSL, SQLite (the history index), pkg-config,
 # and for the tests Python 3 with jsonschema (an independent JSON Schema validator), moto[server] (an S3 test
-# peer that checks request signatures), asyncapi3 and schemathesis; with --with-bench-tools, wrk (the HTTP load
-# generator of bench/wrk/) and perf. Installs only what is missing.
+# peer that checks request signatures), asyncapi3, schemathesis, and Playwright driving Debian's Chromium with the
+# Noto CJK fonts (scripts/check-console.py); with --with-bench-tools, wrk (the HTTP load generator of bench/wrk/) and
+# perf. Installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -19,6 +20,10 @@ pkg-config --exists rdkafka 2>/dev/null || apt_packages+=(librdkafka-dev pkg-con
 [ -f /usr/include/sqlite3.h ] || apt_packages+=(libsqlite3-dev)
 if [ "${1:-}" = "--with-test-tools" ]; then
     command -v python3 >/dev/null || apt_packages+=(python3 python3-jsonschema)
+    # The console's browser test drives Debian's Chromium (Playwright's own browser download is never used); the
+    # pages are Japanese, and without a CJK font the screenshots show empty boxes.
+    [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+    dpkg -s fonts-noto-cjk >/dev/null 2>&1 || apt_packages+=(fonts-noto-cjk)
 fi
 if [ "${1:-}" = "--with-bench-tools" ]; then
     command -v wrk >/dev/null || apt_packages+=(wrk)
@@ -53,6 +58,13 @@ if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import schemathesis' 2>/d
     echo "setup: installing the Python package schemathesis" >&2
     timeout 600 python3 -m pip install --quiet 'schemathesis>=4.1,<5' \
         || echo "setup: could not install schemathesis; the OpenAPI check will be skipped (or fail under CI)" >&2
+fi
+# Playwright: drives the operator console in headless Chromium (scripts/check-console.py, run by scripts/test.sh).
+# Only the Python package: the browser is Debian's /usr/bin/chromium, never `playwright install`.
+if [ "${1:-}" = "--with-test-tools" ] && ! python3 -c 'import playwright.sync_api' 2>/dev/null; then
+    echo "setup: installing the Python package playwright" >&2
+    timeout 600 python3 -m pip install --quiet 'playwright>=1.40,<2' \
+        || echo "setup: could not install playwright; the console's browser test will be skipped (or fail under CI)" >&2
 fi
 # promtool (Debian's `prometheus` package): scripts/test.sh checks the alert rules with it and runs their unit
 # tests. The package is the whole Prometheus server; a temporary policy-rc.d keeps it from being started as a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks formatting, builds, and runs every test suite, the OpenAPI
-# conformance check and a short run of every fuzzer.
+# conformance check, the console's browser test and a short run of every fuzzer.
 # Kafka tests run against librdkafka's in-process mock cluster; no broker needs to be started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,18 @@ if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
     echo "!! schemathesis is not installed: the OpenAPI check was skipped" >&2
 elif [ "$code" -ne 0 ]; then
     [ "$code" -eq 124 ] && echo "!! the OpenAPI check did not finish within 600 s" >&2
+    status=1
+fi
+
+echo "== operator console in headless Chromium (Playwright against a real renkei serve)"
+set +e
+timeout 600 python3 scripts/check-console.py --binary "$(swift build --show-bin-path)/renkei"
+code=$?
+set -e
+if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
+    echo "!! Playwright or Chromium is not installed: the console's browser test was skipped" >&2
+elif [ "$code" -ne 0 ]; then
+    [ "$code" -eq 124 ] && echo "!! the console's browser test did not finish within 600 s" >&2
     status=1
 fi
 
