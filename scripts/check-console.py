@@ -349,7 +349,7 @@ def check_pages(browser, seed, peer_status):
         state = page.evaluate(
             """async () => {
                 try {
-                    const reply = await fetch(window.location.pathname + '.json');
+                    const reply = await fetch(window.location.pathname + '/status.json');
                     return {status: reply.status, type: reply.headers.get('content-type'), text: await reply.text()};
                 } catch (error) {
                     return {status: 0, type: null, text: String(error)};
@@ -357,7 +357,7 @@ def check_pages(browser, seed, peer_status):
             }""")
         if state["status"] != 200 or json.loads(state["text"]) != {"done": 1, "total": 1, "finished": True}:
             why = " (the browser refused the fetch: the page's Content-Security-Policy?)" if not state["status"] else ""
-            raise Failure(f"GET {page.url}.json from the replay page: {state['status']}, {state['type']}, "
+            raise Failure(f"GET {page.url}/status.json from the replay page: {state['status']}, {state['type']}, "
                           f"{state['text'][:120]!r}{why}")
         until(f"the replayed letter pushed to {PUSH_RECEIVER}", lambda: Peer.taken >= 1)
 

@@ -25,6 +25,7 @@ enum ResidentReportRendering {
             }
             lines.append("    outcome:  \(outcome)")
             if let file = line.file { lines.append("    file:     \(file)") }
+            if let operatorID = line.operatorID { lines.append("    operator: \(operatorID)") }
             if let contract = line.contract {
                 lines.append("    contract: \(contract)" + (line.contractVersion.map { ", version \($0)" } ?? ""))
             }
@@ -65,6 +66,7 @@ enum ResidentReportRendering {
                 ("outcome", .string(line.outcome)), ("reason", line.reason.map(JSONValue.string) ?? .null),
                 ("transfer", line.transfer.map(JSONValue.string) ?? .null), ("inKeyList", .bool(line.inKeyList)),
                 ("offset", .integer(Int(line.offset))), ("file", line.file.map(JSONValue.string) ?? .null),
+                ("operator", line.operatorID.map(JSONValue.string) ?? .null),
             ])
         }
         return JSONValue.object([

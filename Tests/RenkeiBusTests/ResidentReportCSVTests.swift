@@ -8,7 +8,7 @@ import Testing
 @Suite struct ResidentReportCSVTests {
     static let header =
         "time,kind,linkage,provider,provider_name,receiver,receiver_name,purpose,items,outcome,reason,transfer,"
-        + "in_key_list,contract,file,request_purpose,contract_version\r\n"
+        + "in_key_list,contract,file,request_purpose,contract_version,operator\r\n"
 
     static func report(requestPurpose: String?, reason: String? = nil) -> ResidentReport {
         let line = ResidentReport.Line(
@@ -31,14 +31,14 @@ import Testing
                 == Self.header
                 + #"2026-11-30T00:00:00.500Z,delivery,resident-change,001,住民記録システム,017,,"介護保険の資格管理, 賦課","#
                 + "宛名番号;kana,ok,\"line\nbreak\",t-1,true,resident-record@1.0,,"
-                + #""転入届 ""至急""",83514f972220cb87"# + "\r\n")
+                + #""転入届 ""至急""",83514f972220cb87,"# + "\r\n")
         #expect(ResidentReport(key: "1", lines: [], behind: nil, madeAt: Date()).csv == Self.header)
     }
 
     @Test func aRequestPurposeThatIsAFormulaIsWrittenAsText() {
         let csv = Self.report(requestPurpose: "=cmd|' /C calc'!A0").csv
         let row = csv.split(separator: "\r\n").last.map(String.init) ?? ""
-        #expect(row.hasSuffix(",'=cmd|' /C calc'!A0,83514f972220cb87"), "\(row)")
+        #expect(row.hasSuffix(",'=cmd|' /C calc'!A0,83514f972220cb87,"), "\(row)")
     }
 
     @Test(arguments: [

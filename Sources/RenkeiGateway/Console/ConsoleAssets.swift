@@ -52,7 +52,7 @@ enum ConsoleAssets {
         th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
         thead th { background: #e4e7eb; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        td.items { max-width: 280px; font-size: 13px; }
+        td.items { min-width: 260px; max-width: 440px; font-size: 13px; }
         .code { font-family: ui-monospace, monospace; }
         .method { padding: 1px 6px; border-radius: 4px; color: #fff; font-size: 13px; }
         .method-pull { background: #1d4ed8; } .method-push { background: #15803d; } .method-file { background: #7e22ce; }

@@ -107,6 +107,7 @@ struct ConsoleResidents {
                 via = "<br><small class=\"via\">キー一覧 / found in the key list</small>"
             }
             let file: HTML = line.file.map { "<br><small>ファイル / file \($0)</small>" } ?? .empty
+            let operatorNote: HTML = line.operatorID.map { "<br><small>操作者 / operator \($0)</small>" } ?? .empty
             let items = line.items.map { $0.name ?? $0.key }.joined(separator: "、")
             let contract = (line.contract ?? "—") + (line.contractVersion.map { " v\($0)" } ?? "")
             return """
@@ -115,7 +116,8 @@ struct ConsoleResidents {
                 <td>\(system(line.provider)) → \(system(line.receiver))</td>\
                 <td>\(line.purpose ?? "—")\(line.requestPurpose.map { "<br><small>依頼 / request: \($0)</small>" as HTML } ?? .empty)</td>\
                 <td class="items">\(items.isEmpty ? "—" : items)</td>\
-                <td>\(line.outcome)\(line.reason.map { " (\($0))" } ?? "")\(via)\(file)</td><td>\(contract)</td></tr>
+                <td>\(line.outcome)\(line.reason.map { " (\($0))" } ?? "")\(via)\(file)\(operatorNote)</td>\
+                <td>\(contract)</td></tr>
                 """
         }
         let behind: HTML =

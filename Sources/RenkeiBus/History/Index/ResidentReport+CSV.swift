@@ -4,7 +4,8 @@ extension ResidentReport {
     /// The report as CSV (RFC 4180, CRLF line ends), a header row then one row per line, oldest first: `time`,
     /// `kind`, `linkage`, `provider`, `provider_name`, `receiver`, `receiver_name`, `purpose`, `items` (names where
     /// known, else keys, separated by `;`), `outcome`, `reason`, `transfer`, `in_key_list` (`true`/`false`),
-    /// `contract`, `file`, `request_purpose`, `contract_version`.
+    /// `contract`, `file`, `request_purpose`, `contract_version`, `operator` (who replayed, read a dead letter or looked
+    /// the resident up).
     ///
     /// A field holding a comma, a double quote or a line break is quoted, its quotes doubled. A field that starts
     /// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that a spreadsheet shows it as
@@ -15,7 +16,7 @@ extension ResidentReport {
             [
                 "time", "kind", "linkage", "provider", "provider_name", "receiver", "receiver_name", "purpose",
                 "items", "outcome", "reason", "transfer", "in_key_list", "contract", "file", "request_purpose",
-                "contract_version",
+                "contract_version", "operator",
             ]
         ]
         for line in lines {
@@ -24,7 +25,7 @@ extension ResidentReport {
                 line.provider?.name ?? "", line.receiver?.id ?? "", line.receiver?.name ?? "", line.purpose ?? "",
                 line.items.map { $0.name ?? $0.key }.joined(separator: ";"), line.outcome, line.reason ?? "",
                 line.transfer ?? "", line.inKeyList ? "true" : "false", line.contract ?? "", line.file ?? "",
-                line.requestPurpose ?? "", line.contractVersion ?? "",
+                line.requestPurpose ?? "", line.contractVersion ?? "", line.operatorID ?? "",
             ])
         }
         return rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

@@ -31,6 +31,8 @@ public struct ResidentReport: Sendable {
         public var offset: Int64
         /// For a file delivery: the file that carried the resident, `<storage location>/<name>`.
         public var file: String?
+        /// The operator who replayed, read a dead letter or looked up this history.
+        public var operatorID: String? = nil
     }
 
     public struct System: Sendable {
@@ -75,7 +77,7 @@ public struct ResidentReport: Sendable {
                 contract: entry.contract, contractVersion: entry.contractVersion,
                 items: (entry.items ?? []).map { Item(key: $0, name: layout?.item($0)?.name) }, outcome: entry.outcome,
                 reason: entry.reason, transfer: entry.transfer, inKeyList: item.foundInKeyList, offset: item.offset,
-                file: entry.file)
+                file: entry.file, operatorID: entry.operatorID)
         }
         return ResidentReport(key: key, lines: lines, behind: behind, madeAt: Date())
     }
