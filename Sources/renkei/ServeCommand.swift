@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
             under `signing:` (system id → whsec_…), the secrets webhook and query-endpoint calls are signed \
             with (Standard Webhooks); every system with a webhook or query endpoint needs one.
 
+            Operators use the console at http://HOST:PORT/console/ in a browser, signing in with their client id \
+            and secret (docs/console.md).
+
             Before anything starts, serve checks that --host/--port can be bound (exit 1: "port 8080 on \
             127.0.0.1 is in use"). It creates the topics of the topic plan (`renkei topics plan`) that are \
             missing and refuses to start, with exit code 3, when a history or dead-letter topic keeps records \

@@ -40,6 +40,47 @@ extension Bus {
         guard let letter = try await DeadLetterReader(bus: self).show(reference) else {
             throw ReplayError(description: "There is no dead letter at \(reference).")
         }
+        return try await replay(letter, dryRun: dryRun, force: force, operatorID: operatorID)
+    }
+
+    /// ``replay(_:dryRun:force:operatorID:)`` of a letter already read (from a list), without reading it again.
+    public func replay(
+        _ letter: DeadLetter, dryRun: Bool = true, force: Bool = false, operatorID: String? = nil
+    ) async throws -> ReplayOutcome {
+        let earlier = force ? nil : try await previousReplay(of: letter.reference)?.time
+        let plan = try replayPlan(letter, replayedAt: earlier, operatorID: operatorID)
+        guard !dryRun, let (messages, entries) = plan.send else { return plan.outcome }
+        _ = try await commit(history: { _ in entries }) { transaction in
+            try await transaction.send(messages)
+        }
+        var outcome = plan.outcome
+        outcome.performed = true
+        return outcome
+    }
+
+    /// Dry runs of many letters already read: one catch-up of the history index and one question about earlier
+    /// replays for all of them, then each letter checked against today's contracts; nothing is read again per
+    /// letter. Each result is the outcome, or why the letter cannot be replayed.
+    public func dryRun(_ letters: [DeadLetter]) async throws -> [Result<ReplayOutcome, ReplayError>] {
+        guard await history.catchUp(within: configuration.kafka.operationTimeout) else {
+            throw ReplayError(
+                description: "The history index is still being built (\(history.behind ?? 0) offsets to go), so "
+                    + "whether these letters were replayed before cannot be checked yet; try again in a while.")
+        }
+        let replayed = try await history.replays(of: letters.map(\.reference.description))
+        return letters.map { letter in
+            Result { () throws(ReplayError) -> ReplayOutcome in
+                try replayPlan(letter, replayedAt: replayed[letter.reference.description], operatorID: nil).outcome
+            }
+        }
+    }
+
+    /// What replaying `letter` would do, from the letter and today's contracts alone; with what to send when it
+    /// would be delivered. `replayedAt`: when it was replayed before (`nil`: never, or forced).
+    private func replayPlan(
+        _ letter: DeadLetter, replayedAt earlier: Date?, operatorID: String?
+    ) throws(ReplayError) -> (outcome: ReplayOutcome, send: ([KafkaOutgoingMessage], [HistoryEntry])?) {
+        let reference = letter.reference
         guard let envelope = letter.envelope, let route = route(envelope.linkage) else {
             throw ReplayError(
                 description: "The dead letter at \(reference) belongs to linkage `\(letter.linkage ?? "?")`, which the "
@@ -58,8 +99,8 @@ extension Bus {
                     + "next file, so nothing is replayed. To write that file now: renkei files deliver "
                     + "\(envelope.linkage) \(envelope.receiver ?? "RECEIVER").")
         }
-        if !force, let earlier = try await previousReplay(of: reference) {
-            return ReplayOutcome(letter: letter, result: .alreadyReplayed(at: earlier.time), performed: false)
+        if let earlier {
+            return (ReplayOutcome(letter: letter, result: .alreadyReplayed(at: earlier), performed: false), nil)
         }
         let destinations: [LinkageRoute.Destination]
         if letter.stage == DeadLetterMessage.Stage.delivery.rawValue {
@@ -78,14 +119,10 @@ extension Bus {
         let errors = batch.errors.filter { error in error.item.map(checked.contains) ?? true }
         guard batch.count == 1, errors.isEmpty else {
             let reasons = Array(Set(errors.map(\.reason.rawValue))).sorted()
-            return ReplayOutcome(
-                letter: letter, result: .stillInvalid(reasons: reasons.isEmpty ? ["malformed-json"] : reasons),
-                performed: false)
+            let result = ReplayOutcome.Result.stillInvalid(reasons: reasons.isEmpty ? ["malformed-json"] : reasons)
+            return (ReplayOutcome(letter: letter, result: result, performed: false), nil)
         }
         let receivers = destinations.map(\.receiver.system)
-        guard !dryRun else {
-            return ReplayOutcome(letter: letter, result: .delivered(receivers: receivers), performed: false)
-        }
         let key = batch.value(record: 0, item: route.keyItem) ?? envelope.subject
         var messages: [KafkaOutgoingMessage] = []
         for destination in destinations {
@@ -109,10 +146,10 @@ extension Bus {
                 events: [envelope.id], outcome: "replayed", deadLetter: reference.description, operatorID: operatorID,
                 requestPurpose: envelope.requestPurpose, contractVersion: route.contractVersion)
         }
-        _ = try await commit(history: { _ in entries }) { transaction in
-            try await transaction.send(messages)
-        }
-        return ReplayOutcome(letter: letter, result: .delivered(receivers: receivers), performed: true)
+        return (
+            ReplayOutcome(letter: letter, result: .delivered(receivers: receivers), performed: false),
+            (messages, entries)
+        )
     }
 
     private func previousReplay(of reference: DeadLetterReference) async throws -> HistoryEntry? {

@@ -42,6 +42,28 @@ public struct DeadLetterReader: Sendable {
         return messages.first.map(Self.letter)
     }
 
+    /// The dead letters at `references`, in their order, each topic read once (one range per partition, from the
+    /// lowest offset asked to the highest); references with no letter are left out.
+    public func letters(_ references: [DeadLetterReference]) async throws -> [DeadLetter] {
+        var found: [DeadLetterReference: DeadLetter] = [:]
+        for (topic, wanted) in Dictionary(grouping: references, by: \.topic) {
+            let ends = try await reader.watermarks(topic)
+            var ranges: [Int32: Range<Int64>] = [:]
+            for (partition, offsets) in Dictionary(grouping: wanted, by: \.partition).mapValues({ $0.map(\.offset) }) {
+                guard let marks = ends[partition], let low = offsets.min(), let high = offsets.max() else { continue }
+                let from = max(low, marks.low)
+                let to = min(high + 1, marks.high)
+                if from < to { ranges[partition] = from..<to }
+            }
+            let wantedSet = Set(wanted)
+            for message in try await reader.read(topic: topic, ranges: ranges).messages {
+                let letter = Self.letter(message)
+                if wantedSet.contains(letter.reference) { found[letter.reference] = letter }
+            }
+        }
+        return references.compactMap { found[$0] }
+    }
+
     static func letter(_ message: TopicReader.Message) -> DeadLetter {
         DeadLetter(
             reference: DeadLetterReference(topic: message.topic, partition: message.partition, offset: message.offset),

@@ -163,51 +163,55 @@ struct ConsoleDeadLetters {
     }
 
     /// The letters a dry-run or replay form names: its `reference` fields, or with `all=true` every letter matching
-    /// the filter fields that was not replayed yet.
-    private func references(_ form: FormFields) async throws -> [DeadLetterReference] {
-        // Whether a letter was replayed before is the history index's answer: once, and refused while it is behind,
-        // rather than each letter waiting on its own.
-        guard await gateway.bus.history.catchUp(within: .seconds(5)) else {
-            throw ConsoleError(
-                .serviceUnavailable,
-                "履歴索引の構築中です / The history index is being built (\(gateway.bus.history.behind ?? 0) offsets to "
-                    + "go), so whether these letters were replayed before cannot be checked yet; try again in a while.")
-        }
-        var references: [DeadLetterReference] = []
+    /// the filter fields that was not replayed yet — each read once.
+    private func letters(_ form: FormFields) async throws -> [DeadLetter] {
+        let reader = DeadLetterReader(bus: gateway.bus)
+        var letters: [DeadLetter] = []
         if form["all"] == "true" {
-            let letters = try await DeadLetterReader(bus: gateway.bus).list(try filter(form))
+            letters = try await reader.list(try filter(form))
+            await gateway.bus.history.catchUp(within: .seconds(5))
             let replays = try await gateway.bus.history.replays(of: letters.map(\.reference.description))
-            references = letters.map(\.reference).filter { replays[$0.description] == nil }
+            letters = letters.filter { replays[$0.reference.description] == nil }
         } else {
+            var references: [DeadLetterReference] = []
             for text in form.all("reference") {
                 guard let reference = DeadLetterReference(parsing: text) else {
                     throw ConsoleError.badForm("`\(text)` はデッドレターの参照ではありません / is not a dead letter reference.")
                 }
                 references.append(reference)
             }
+            guard references.count <= Self.maxBatch else { throw Self.tooMany(references.count) }
+            letters = try await reader.letters(references)
+            if let missing = references.first(where: { reference in !letters.contains { $0.reference == reference } }) {
+                throw ConsoleError(.notFound, "デッドレター \(missing) はありません / There is no dead letter \(missing).")
+            }
         }
-        guard !references.isEmpty else {
+        guard !letters.isEmpty else {
             throw ConsoleError.badForm("デッドレターを選んでください / Select at least one dead letter.")
         }
-        guard references.count <= Self.maxBatch else {
-            throw ConsoleError.badForm(
-                "\(references.count) 件は多すぎます / \(references.count) letters are more than one run takes "
-                    + "(\(Self.maxBatch)); narrow the filter.")
-        }
-        return references
+        guard letters.count <= Self.maxBatch else { throw Self.tooMany(letters.count) }
+        return letters
+    }
+
+    private static func tooMany(_ count: Int) -> ConsoleError {
+        ConsoleError.badForm(
+            "\(count) 件は多すぎます / \(count) letters are more than one run takes (\(maxBatch)); narrow the filter.")
     }
 
     func dryRun(_ context: GatewayRequestContext) async throws -> Response {
         let session = try context.session
-        let operatorID = try context.grant.principal.clientID
-        let references = try await references(context.consoleForm ?? FormFields())
-        var rows: [ReplayRow] = []
-        for reference in references {
-            do {
-                let outcome = try await gateway.bus.replay(reference, dryRun: true, operatorID: operatorID)
-                rows.append(ReplayRow(reference: reference.description, outcome: outcome))
-            } catch let error as ReplayError {
-                rows.append(ReplayRow(reference: reference.description, cannotReplay: error.description))
+        let letters = try await letters(context.consoleForm ?? FormFields())
+        let results: [Result<ReplayOutcome, ReplayError>]
+        do {
+            results = try await gateway.bus.dryRun(letters)
+        } catch let error as ReplayError {
+            throw ConsoleError(.serviceUnavailable, "履歴索引の構築中です / \(error.description)")
+        }
+        let rows = zip(letters, results).map { letter, result in
+            switch result {
+            case .success(let outcome): ReplayRow(reference: letter.reference.description, outcome: outcome)
+            case .failure(let error):
+                ReplayRow(reference: letter.reference.description, cannotReplay: error.description)
             }
         }
         let deliverable = rows.filter { $0.kind == .wouldDeliver }
@@ -232,9 +236,9 @@ struct ConsoleDeadLetters {
     }
 
     func replay(_ context: GatewayRequestContext) async throws -> Response {
-        let references = try await references(context.consoleForm ?? FormFields())
+        let letters = try await letters(context.consoleForm ?? FormFields())
         let id = jobs.start(
-            references, bus: gateway.bus, operatorID: try context.grant.principal.clientID, logger: gateway.logger)
+            letters, bus: gateway.bus, operatorID: try context.grant.principal.clientID, logger: gateway.logger)
         return ConsolePage.redirect(to: "/console/replays/\(id)")
     }
 

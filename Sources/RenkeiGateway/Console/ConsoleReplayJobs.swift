@@ -20,15 +20,16 @@ final class ConsoleReplayJobs: Sendable {
     /// Starts replaying `references` (each for real; a letter already replayed is refused, not sent twice) and
     /// returns the job's id at once. A letter that another job of this instance is replaying now is left out with a
     /// row saying so (a double submit does not race the history's "replayed before" check).
-    func start(_ references: [DeadLetterReference], bus: Bus, operatorID: String, logger: Logger) -> String {
+    func start(_ letters: [DeadLetter], bus: Bus, operatorID: String, logger: Logger) -> String {
         let id = String(ConsoleSession.randomToken().prefix(16))
-        let claimed = state.withLock { state -> [DeadLetterReference] in
-            let free = references.filter { !state.inFlight.contains($0) }
-            state.inFlight.formUnion(free)
-            var job = Job(id: id, operatorID: operatorID, total: references.count)
-            job.rows = references.filter { state.inFlight.contains($0) && !free.contains($0) }.map {
+        let claimed = state.withLock { state -> [DeadLetter] in
+            let free = letters.filter { !state.inFlight.contains($0.reference) }
+            let busy = letters.filter { state.inFlight.contains($0.reference) }
+            state.inFlight.formUnion(free.map(\.reference))
+            var job = Job(id: id, operatorID: operatorID, total: letters.count)
+            job.rows = busy.map {
                 ReplayRow(
-                    reference: $0.description,
+                    reference: $0.reference.description,
                     cannotReplay: "別の再送が実行中です / another replay of this letter is running now")
             }
             state.jobs.append(job)
@@ -39,10 +40,11 @@ final class ConsoleReplayJobs: Sendable {
             return free
         }
         Task {
-            for reference in claimed {
+            for letter in claimed {
+                let reference = letter.reference
                 let row: ReplayRow
                 do {
-                    let outcome = try await bus.replay(reference, dryRun: false, operatorID: operatorID)
+                    let outcome = try await bus.replay(letter, dryRun: false, operatorID: operatorID)
                     row = ReplayRow(reference: reference.description, outcome: outcome)
                 } catch let error as ReplayError {
                     row = ReplayRow(reference: reference.description, cannotReplay: error.description)
