@@ -208,6 +208,41 @@ import Testing
         await webhook.stop()
     }
 
+    @Test func aFilteredSetOfLettersIsDryRunTogether() async throws {
+        try await Self.withConsole { harness, browser in
+            let provider = try await harness.token("sys-001")
+            // Three rows with a nationality code the contracts do not know: quarantined, one dead letter each.
+            var lines = String(decoding: Residents.csv(harness.bus.contracts, count: 20), as: UTF8.self)
+                .split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init)
+            let column = try #require(lines[0].split(separator: ",").firstIndex(of: "国籍等_国名コード"))
+            for row in 1...3 {
+                var fields = lines[row].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                fields[column] = "999"
+                lines[row] = fields.joined(separator: ",")
+            }
+            let csv = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            let transfer = try await harness.call(
+                .POST, "/linkages/resident-register-daily/transfers", token: provider, contentType: "text/csv",
+                body: csv)
+            #expect(transfer.json["quarantined"] as? Int == 3, "\(transfer.text)")
+            #expect(try await browser.signIn("ops", secret: GatewayHarness.demoSecret("ops")).status == 303)
+            let list = try await browser.get("/console/dead-letters?linkage=resident-register-daily")
+            #expect(list.text.components(separatedBy: "<tr data-reference=").count - 1 == 3)
+            let dryRun = try await browser.post(
+                "/console/dead-letters/dry-run",
+                [("csrf", try #require(list.csrf)), ("all", "true"), ("linkage", "resident-register-daily")])
+            #expect(dryRun.status == 200)
+            #expect(dryRun.text.components(separatedBy: #"class="still-invalid""#).count - 1 == 3)
+            #expect(dryRun.text.contains("still invalid because unknown-code"))
+            #expect(!dryRun.text.contains(#"id="execute""#))
+            // A reference that names no letter is refused, not skipped.
+            let missing = try await browser.post(
+                "/console/dead-letters/dry-run",
+                [("csrf", try #require(list.csrf)), ("reference", "renkei.dlq.resident-register-daily/0/999")])
+            #expect(missing.status == 404)
+        }
+    }
+
     @Test func residentTimelineFindsABulkTransferAndExportsIt() async throws {
         try await Self.withConsole { harness, browser in
             let provider = try await harness.token("sys-001")
