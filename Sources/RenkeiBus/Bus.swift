@@ -73,7 +73,13 @@ public final class Bus: Sendable {
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
         try await prepareTopics(plan, configuration: configuration, admin: admin, logger: logger)
         // At least two: a history sync holds one while it reads the key lists its entries reference with another.
-        let readers = ReaderPool(configuration: kafka, logger: logger, maxClients: max(2, configuration.readerClients))
+        // The embedded cluster holds a fetch that finds nothing for its whole wait, and a bounded read ends on exactly
+        // such a fetch (the partition's end): with the default 500 ms every history catch-up, dead-letter list and
+        // key-list read took half a second there. A real broker answers at once; its setting stays.
+        var reading = kafka
+        if EmbeddedKafka.isHosted(by: kafka.bootstrapServers) { reading.consumer.fetchWait = .milliseconds(10) }
+        let readers = ReaderPool(
+            configuration: reading, logger: logger, maxClients: max(2, configuration.readerClients))
         let head: HistoryChain.Head
         let producer: KafkaProducer
         let chunkProducer: KafkaProducer
