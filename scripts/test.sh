@@ -35,29 +35,28 @@ for target in RenkeiContractsTests RenkeiCodecTests RenkeiKafkaTests RenkeiStora
     [ "$code" -eq 0 ] || status=1
 done
 
+# A check by a Python script (test tooling) against the built renkei: exit 3 means its tools are missing, a skip
+# outside CI and a failure under CI; any other exit but 0 fails the run.
+python_check() {
+    local name=$1 tools=$2 script=$3
+    set +e
+    timeout 600 python3 "$script" --binary "$(swift build --show-bin-path)/renkei"
+    local code=$?
+    set -e
+    if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
+        echo "!! $tools is not installed: $name was skipped" >&2
+    elif [ "$code" -ne 0 ]; then
+        [ "$code" -eq 124 ] && echo "!! $name did not finish within 600 s" >&2
+        status=1
+    fi
+    return 0
+}
+
 echo "== OpenAPI conformance (schemathesis against a real renkei serve)"
-set +e
-timeout 600 python3 scripts/check-openapi.py --binary "$(swift build --show-bin-path)/renkei"
-code=$?
-set -e
-if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
-    echo "!! schemathesis is not installed: the OpenAPI check was skipped" >&2
-elif [ "$code" -ne 0 ]; then
-    [ "$code" -eq 124 ] && echo "!! the OpenAPI check did not finish within 600 s" >&2
-    status=1
-fi
+python_check "the OpenAPI check" "schemathesis" scripts/check-openapi.py
 
 echo "== operator console in headless Chromium (Playwright against a real renkei serve)"
-set +e
-timeout 600 python3 scripts/check-console.py --binary "$(swift build --show-bin-path)/renkei"
-code=$?
-set -e
-if [ "$code" -eq 3 ] && [ -z "${CI:-}" ]; then
-    echo "!! Playwright or Chromium is not installed: the console's browser test was skipped" >&2
-elif [ "$code" -ne 0 ]; then
-    [ "$code" -eq 124 ] && echo "!! the console's browser test did not finish within 600 s" >&2
-    status=1
-fi
+python_check "the console's browser test" "Playwright or Chromium" scripts/check-console.py
 
 # The alert rules parse and fire as their unit tests expect (promtool, from Debian's `prometheus` package). The
 # Swift suite already checks that every metric they use is documented and served.
