@@ -66,4 +66,24 @@ import Testing
         #expect(error.code == .malformedYAML)
         #expect(!error.message.contains("atena_number"))
     }
+
+    /// Lines are numbered as editors number them: a lone CR ends a line as LF does, and a NEL, LS or PS — which
+    /// YAML would count as a line break where editors show none — is refused where it stands (found by the fuzzer).
+    @Test(arguments: [
+        ("\n", 5, nil), ("\r", 5, nil), ("\r\n", 5, nil), ("\u{2028}", 2, "U+2028 (LS)"),
+        ("\u{85}", 2, "U+0085 (NEL)"), ("\u{2029}", 2, "U+2029 (PS)"),
+    ])
+    func reportsLinesAsEditorsCountThem(_ separator: String, _ line: Int, _ named: String?) throws {
+        let directory = try FixtureSet.materialize("malformed-yaml")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("systems.yaml")
+        // Line 2 ends with the separator; the mapping at line 4 is broken, which YAML finds on line 5.
+        let text = "systems:\n  - id: \"001\"\(separator)    name: x\nbroken line\n  y: [\n"
+        try Data(text.utf8).write(to: file)
+        let error = try #require(
+            ContractLoader.check(directory: directory.path).errors.first { $0.location.file == file.path })
+        #expect(error.code == .malformedYAML)
+        #expect(error.location.line == line, "\(error)")
+        if let named { #expect(error.message.contains(named), "\(error)") }
+    }
 }

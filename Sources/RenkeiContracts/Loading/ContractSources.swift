@@ -82,6 +82,14 @@ struct ContractSources {
             diagnostics.error(.unreadableFile, at: start, "The file is not UTF-8 text; save it as UTF-8.")
             return nil
         }
+        // YAML reads NEL, LS and PS as line breaks, editors mostly do not: every later line number would be off.
+        if let (separator, location) = unusualLineBreak(in: text, file: file) {
+            diagnostics.error(
+                .malformedYAML, at: location,
+                "The file holds \(separator), which YAML reads as a line break and most editors do not show; "
+                    + "remove it (inside a double-quoted string, write it as an escape).")
+            return nil
+        }
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 diagnostics.error(.missingField, at: start, "The file is empty.")
@@ -102,6 +110,32 @@ struct ContractSources {
             diagnostics.error(.malformedYAML, at: start, "The file is not valid YAML.")
             return nil
         }
+    }
+
+    /// The first NEL, LS or PS in `text` and where it is, lines counted as editors and YAML both count them (LF, CRLF
+    /// and a lone CR each end a line).
+    private static func unusualLineBreak(in text: String, file: String) -> (String, SourceLocation)? {
+        var line = 1
+        var column = 1
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x85, 0x2028, 0x2029:
+                let name =
+                    scalar.value == 0x85 ? "U+0085 (NEL)" : scalar.value == 0x2028 ? "U+2028 (LS)" : "U+2029 (PS)"
+                return (name, SourceLocation(file: file, line: line, column: column))
+            case 0x0A:
+                if !afterCR { line += 1 }
+                column = 1
+            case 0x0D:
+                line += 1
+                column = 1
+            default:
+                column += 1
+            }
+            afterCR = scalar.value == 0x0D
+        }
+        return nil
     }
 
     /// The position and a short description of a YAML error, without echoing the file's content.

@@ -42,7 +42,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     require(
         (report.contracts == nil) == !report.errors.isEmpty,
         "contracts \(report.contracts == nil ? "missing" : "loaded") with \(report.errors.count) errors")
-    let lines = text.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+    // Lines as editors and YAML count them: LF, CRLF and a lone CR each end one.
+    let lines = text.indices.reduce(1) { count, index in
+        let byte = text[index]
+        let next = index + 1 < text.count ? text[index + 1] : 0
+        return count + (byte == 0x0A || (byte == 0x0D && next != 0x0A) ? 1 : 0)
+    }
     for diagnostic in report.diagnostics {
         let location = diagnostic.location
         require(location.file.hasPrefix(sample.folder), "diagnostic names a file outside the folder: \(diagnostic)")
