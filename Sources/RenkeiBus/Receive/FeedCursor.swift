@@ -25,9 +25,7 @@ public struct FeedCursor: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The cursor as a URL-safe token.
     public var token: String {
-        let data = try! JSONEncoder().encode(self)
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(try! JSONEncoder().encode(self))
     }
 
     /// Reads a token made by `token`; `nil` when it is not one. A client writes the token it sends, so numbers no

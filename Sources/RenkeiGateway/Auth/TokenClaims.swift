@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import RenkeiBus
 
 /// The claims of a client assertion (RFC 7523 §3, `client_secret_jwt`). Every claim is optional here so that a
 /// missing one is refused by ``TokenService`` with a message naming it, instead of a decoding error.
@@ -37,8 +38,7 @@ struct AccessTokenClaims: JWTPayload {
         enum CodingKeys: String, CodingKey { case thumbprint = "x5t#S256" }
 
         init(certificateSHA256 hex: String) {
-            thumbprint = Data(HexDigits.bytes(hex)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            thumbprint = Base64URL.encode(HexDigits.bytes(hex))
         }
 
         /// The thumbprint as lowercase hex, as the contracts write it; `nil` when it is not base64url of 32 bytes.

@@ -1,4 +1,5 @@
 import Foundation
+import RenkeiBus
 
 /// An operator signed in to the console. The access token stays here, in the server's memory; the browser holds
 /// only the session's id in an HttpOnly cookie, and sends the CSRF token back in each form.
@@ -23,7 +24,6 @@ struct ConsoleSession: Sendable {
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(bytes)
     }
 }
