@@ -14,10 +14,12 @@ struct ConsoleRoutes {
         console.get("/assets/console.js") { _, _ in
             ConsoleAssets.response(ConsoleAssets.script, type: "text/javascript")
         }
-        ConsoleSignIn(gateway: gateway, sessions: sessions).register(on: console)
+        let signIn = ConsoleSignIn(gateway: gateway, sessions: sessions)
+        signIn.register(on: console)
         // Errors after sign-in are rendered inside the session, so their page keeps the navigation.
         let signedIn = console.group().add(middleware: ConsoleAuthenticator(gateway: gateway, sessions: sessions))
             .add(middleware: ConsoleErrorPages(gateway: gateway))
+        signIn.registerSignOut(on: signedIn)
         let linkages = ConsoleLinkages(gateway: gateway)
         signedIn.get("/") { _, context in try await linkages.page(context) }
         signedIn.get("/linkages") { _, _ in ConsolePage.redirect(to: "/console/") }

@@ -28,18 +28,15 @@ struct ConsoleSignIn {
             return form(next: next, token: nil)
         }
         router.post("/sign-in") { request, context in try await signIn(request, context) }
-        router.post("/sign-out") { request, _ in
-            if let id = request.cookies[ConsoleAuthenticator.cookie]?.value {
-                // The form's CSRF token must be the session's: another site cannot sign an operator out.
-                let form = try await ConsoleAuthenticator.form(request, gateway: gateway)
-                if let session = sessions.session(id) {
-                    guard let sent = form["csrf"], ConsoleAuthenticator.constantTimeEqual(sent, session.csrf) else {
-                        throw ConsoleError.csrf
-                    }
-                    sessions.close(id)
-                    gateway.logger.info("console sign-out", metadata: ["renkei.client": "\(session.clientID)"])
-                }
-            }
+    }
+
+    /// `POST /console/sign-out`, among the signed-in routes: ``ConsoleAuthenticator`` has found the session and
+    /// checked the form's CSRF token, so another site cannot sign an operator out.
+    func registerSignOut(on router: some RouterMethods<GatewayRequestContext>) {
+        router.post("/sign-out") { _, context in
+            let session = try context.session
+            sessions.close(session.id)
+            gateway.logger.info("console sign-out", metadata: ["renkei.client": "\(session.clientID)"])
             return ConsolePage.redirect(to: "/console/sign-in", cookies: [cookie(ConsoleAuthenticator.cookie, "", 0)])
         }
     }
